@@ -1,0 +1,39 @@
+"""Atomic file writes: a temp file in the same folder, then os.replace.
+
+A reader never sees a half-written file, and a crash leaves the old file intact.
+"""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_bytes(path, data: bytes) -> Path:
+    """Returns the path after writing ``data`` to it atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def write_text(path, text: str) -> Path:
+    """Returns the path after writing ``text`` (UTF-8) to it atomically."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path, obj, indent: int = 2) -> Path:
+    """Returns the path after writing ``obj`` as sorted, indented JSON atomically."""
+    return write_text(path, json.dumps(obj, indent=indent, sort_keys=True, allow_nan=False) + "\n")

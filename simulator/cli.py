@@ -1,0 +1,82 @@
+"""The command line: ``python -m simulator COMMAND ...``.
+
+Each area registers its own subcommands (``register(subparsers)`` in its ``cli`` module) and
+imports its heavy dependencies (torch, matplotlib) only inside the command it runs, so
+``--help`` and the light commands start fast.
+
+Exit codes: 0 success; 2 bad input (one line naming the file and field); 1 internal error.
+"""
+
+import argparse
+import importlib
+import sys
+
+from simulator import __version__
+from simulator.errors import InputError
+
+# Modules with a ``register(subparsers)`` function; a missing one is skipped so that areas
+# can land one at a time.
+COMMAND_MODULES = (
+    "simulator.hardware.cli",
+    "simulator.experiments.cli",
+    "simulator.curves.cli",
+    "simulator.scenario.cli",
+    "simulator.report.cli",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on bad flags already; keep its message on one line."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Returns the top-level parser with every available subcommand."""
+    parser = _Parser(
+        prog="python -m simulator",
+        description=(
+            "Compute Moat: how much AI capability can an export-controlled actor reach by "
+            "training from scratch or by distilling a foreign model through an API?"
+        ),
+        epilog="Run 'python -m simulator COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"compute-moat {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Runs one command; returns its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        result = args.func(args)
+        return int(result or 0)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+        if args.debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for a traceback)",
+              file=sys.stderr)
+        return 1

@@ -1,0 +1,82 @@
+"""Provenance: what produced a file (code version, packages, machine, date, input hashes)."""
+
+import datetime as _dt
+import hashlib
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from simulator import __version__
+from simulator.paths import REPO_ROOT
+
+PACKAGES = ("numpy", "pandas", "scipy", "torch", "matplotlib", "pydantic", "streamlit")
+
+
+def sha256_file(path) -> str:
+    """Returns the hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Returns the hex SHA-256 of some bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def code_version() -> str:
+    """Returns the package version plus the git commit (and '-dirty') when in a checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=5,
+        )
+        if out.returncode == 0 and out.stdout.strip():
+            return f"{__version__}+{out.stdout.strip()}"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return __version__
+
+
+def package_versions(names=PACKAGES) -> dict:
+    """Returns {package: version or None} for the packages that shape results."""
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def machine() -> dict:
+    """Returns a short description of the machine."""
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "processor": platform.processor() or platform.machine(),
+    }
+
+
+def now_utc() -> str:
+    """Returns the current UTC time as ISO 8601 (seconds)."""
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def provenance(inputs: dict | None = None) -> dict:
+    """Returns a provenance record; ``inputs`` maps a label to a file path to hash."""
+    record = {
+        "code_version": code_version(),
+        "packages": package_versions(),
+        "machine": machine(),
+        "date": now_utc(),
+    }
+    if inputs:
+        record["inputs"] = {
+            label: {"path": str(Path(p).as_posix()), "sha256": sha256_file(p)}
+            for label, p in inputs.items()
+        }
+    return record
