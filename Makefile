@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(VENV)/bin/streamlit run app.py
 
 test: $(STAMP)
+	@bash scripts/ensure_chromium.sh || echo "note: Debian chromium unavailable; the browser test will skip"
 	$(PY) -m pytest
 
 bench: $(STAMP)

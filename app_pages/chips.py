@@ -1,0 +1,209 @@
+"""Chips & rules: how each export-control rule classifies each chip, and what-if thresholds."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages import shared
+from simulator import appstate, hardware
+
+PAGE = "chips"
+RULE_KEY = "chips_rule"
+WHATIF_PREFIX = "chips_t_"
+METRIC_LABELS = {"tpp": "TPP", "performance_density": "Performance density (TPP/mm²)",
+                 "interconnect_gbps": "Interconnect (GB/s)",
+                 "memory_bandwidth_gbps": "Memory bandwidth (GB/s)"}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def classified(rule_id: str, whatif: tuple) -> pd.DataFrame:
+    """Returns the chip table classified under the rule, with the what-if thresholds applied."""
+    rule = appstate.rule_with_thresholds(hardware.get_rule(rule_id), dict(whatif))
+    return hardware.classify_all(rule)
+
+
+@st.cache_data(show_spinner=False)
+def rule_info(rule_id: str) -> dict:
+    """Returns a rule's title, dates, summary, sources and thresholds as plain data."""
+    rule = hardware.get_rule(rule_id)
+    return {"title": rule.title, "effective": rule.effective, "summary": rule.summary,
+            "sources": list(rule.sources), "cloud": rule.cloud_access_allowed,
+            "thresholds": appstate.rule_thresholds(rule)}
+
+
+def threshold_limits(entry: dict) -> tuple[float, float, float]:
+    """Returns (min, max, step) for a threshold's number input: 0 to 10x its value."""
+    value = entry["value"]
+    return 0.0, max(10.0 * value, 1.0), (value / 100.0 if value else 0.1)
+
+
+rule_ids = hardware.rule_ids()
+default_rule = hardware.default_rule_id()
+
+shared.page_header(
+    "Chips & rules",
+    "How each US export-control rule classifies each AI chip for the restricted country "
+    "(China, incl. Macau). Chip specifications: data/chips.csv; rules and thresholds: "
+    "data/rules.toml, each with its source.")
+messages = st.container()
+
+new_errors = None
+if shared.link_is_new(PAGE):
+    query, new_errors = shared.query_dict(), []
+    rule_id = appstate.decode_choice(query, "rule", rule_ids, default_rule, new_errors)
+    st.session_state[RULE_KEY] = rule_id
+    thresholds = rule_info(rule_id)["thresholds"]
+    for entry in thresholds:
+        lo, hi, _ = threshold_limits(entry)
+        st.session_state[WHATIF_PREFIX + entry["key"]] = appstate.decode_number(
+            query, entry["key"], lo, hi, entry["value"], new_errors)
+    known = {"rule"} | {e["key"] for e in thresholds}
+    unknown = sorted(k for k in query if k not in known)
+    if unknown:
+        new_errors.append(f"Ignored unknown link parameter(s): {', '.join(unknown)}.")
+shared.restore(PAGE, {RULE_KEY: default_rule})
+
+top = st.columns([2, 3], gap="large")
+with top[0]:
+    rule_id = st.selectbox(
+        "Rule in force", rule_ids, key=RULE_KEY,
+        format_func=lambda r: f"{r} — {rule_info(r)['title']}",
+        help="The export-control regime applied to every chip below.")
+    info = rule_info(rule_id)
+    st.markdown(info["summary"])
+    st.caption(f"Effective {info['effective'] or 'n/a'} · remote (cloud) access to controlled "
+               f"chips abroad: {'not restricted' if info['cloud'] else 'restricted'}")
+    if info["sources"]:
+        with st.expander("Sources"):
+            st.markdown("\n".join(f"- <{url}>" for url in info["sources"]))
+
+thresholds = info["thresholds"]
+whatif_keys = [WHATIF_PREFIX + e["key"] for e in thresholds]
+shared.restore(PAGE, {WHATIF_PREFIX + e["key"]: e["value"] for e in thresholds})
+
+
+def reset_whatif():
+    for entry in rule_info(st.session_state[RULE_KEY])["thresholds"]:
+        st.session_state[WHATIF_PREFIX + entry["key"]] = entry["value"]
+
+
+with top[0]:
+    if thresholds:
+        with st.expander("What if the thresholds moved?", icon=":material/tune:",
+                         expanded=True):
+            st.caption("Move a threshold and every chip is re-classified; the tests that use "
+                       "it are listed under each input.")
+            cols = st.columns(2)
+            for i, entry in enumerate(thresholds):
+                lo, hi, step = threshold_limits(entry)
+                with cols[i % 2]:
+                    st.number_input(
+                        f"{METRIC_LABELS.get(entry['metric'], entry['metric'])} "
+                        f"{entry['op']}", min_value=lo, max_value=hi, step=step,
+                        key=WHATIF_PREFIX + entry["key"], format="%g",
+                        help=f"Used by: {', '.join(entry['used_by'])}. "
+                             f"Rule value: {entry['value']:g}.")
+            st.button("Reset to the rule's values", on_click=reset_whatif,
+                      icon=":material/restart_alt:")
+    else:
+        st.info("This rule has no thresholds to move.", icon=":material/info:")
+
+whatif = {e["key"]: float(st.session_state[WHATIF_PREFIX + e["key"]]) for e in thresholds
+          if not appstate.same_value(st.session_state[WHATIF_PREFIX + e["key"]], e["value"])}
+table = classified(rule_id, tuple(sorted(whatif.items())))
+base = classified(rule_id, ()) if whatif else table
+
+with top[1]:
+    counts = table["status"].value_counts()
+    cells = st.columns(len(shared.STATUS_LABELS))
+    for cell, (status, label) in zip(cells, shared.STATUS_LABELS.items()):
+        delta = int(counts.get(status, 0)) - int(base["status"].value_counts().get(status, 0))
+        cell.metric(label, int(counts.get(status, 0)),
+                    delta=delta if whatif and delta else None, delta_color="off")
+
+    plot = table.assign(
+        status_label=table["status"].map(shared.STATUS_LABELS),
+        kind=table["datacenter"].map({True: "Datacenter", False: "Non-datacenter"}),
+    ).dropna(subset=["tpp", "performance_density"])
+    domain = list(shared.STATUS_LABELS.values())
+    points = alt.Chart(plot).mark_point(size=90, filled=True, opacity=0.9).encode(
+        x=alt.X("tpp:Q", title="Total processing performance (TPP, log scale)",
+                scale=alt.Scale(type="log")),
+        y=alt.Y("performance_density:Q", title="Performance density (TPP per mm², log scale)",
+                scale=alt.Scale(type="log")),
+        color=alt.Color("status_label:N", title="Status",
+                        scale=alt.Scale(domain=domain,
+                                        range=list(shared.STATUS_COLOURS.values()))),
+        shape=alt.Shape("kind:N", title="Chip type"),
+        tooltip=[alt.Tooltip("chip:N", title="Chip"), alt.Tooltip("vendor:N"),
+                 alt.Tooltip("tpp:Q", title="TPP", format=",.0f"),
+                 alt.Tooltip("performance_density:Q", title="Density", format=".2f"),
+                 alt.Tooltip("status_label:N", title="Status"),
+                 alt.Tooltip("reason:N", title="Why")],
+    )
+    # Chips with identical specs (H100 / H800 / H200) share one label instead of overprinting.
+    label_rows = plot.groupby(["tpp", "performance_density"], as_index=False).agg(
+        chip=("chip", " / ".join))
+    labels = alt.Chart(label_rows).mark_text(align="left", dx=7, dy=-7, fontSize=11,
+                                             color="#333").encode(
+        x="tpp:Q", y="performance_density:Q", text="chip:N")
+    rules = []
+    for entry in thresholds:
+        value = whatif.get(entry["key"], entry["value"])
+        if entry["metric"] == "tpp":
+            rules.append(alt.Chart(pd.DataFrame({"v": [value]})).mark_rule(
+                strokeDash=[4, 3], color="#777").encode(x="v:Q"))
+        elif entry["metric"] == "performance_density":
+            rules.append(alt.Chart(pd.DataFrame({"v": [value]})).mark_rule(
+                strokeDash=[2, 2], color="#aaa").encode(y="v:Q"))
+    chart = alt.layer(*rules, points, labels).properties(
+        height=430, title=alt.Title(
+            f"Chips by TPP and performance density under rule {rule_id}"
+            + (" (what-if)" if whatif else ""),
+            subtitle="Dashed lines: the rule's TPP (vertical) and density (horizontal) "
+                     "thresholds. Hover a point for the deciding test."))
+    st.altair_chart(chart, width="stretch")
+    missing = table.loc[table["performance_density"].isna(), "chip"].tolist()
+    st.caption("Source: chip specifications in data/chips.csv (vendor datasheets, Epoch AI); "
+               "thresholds in data/rules.toml (BIS rules)."
+               + (f" Not plotted (die area unknown): {', '.join(missing)}." if missing else ""))
+    whatif_items = tuple(sorted(whatif.items()))
+
+    def make_map():
+        from simulator.charts.chips import chip_map
+        rule = appstate.rule_with_thresholds(hardware.get_rule(rule_id), dict(whatif_items))
+        return chip_map(classified(rule_id, whatif_items), rule)
+
+    st.caption("Publication figure (with title, source and provenance):")
+    shared.figure_downloads(make_map, f"chip_map_{rule_id}", key="chips_fig")
+
+if whatif:
+    changed = table.loc[table["status"] != base["status"], ["chip"]].assign(
+        before=base["status"].map(shared.STATUS_LABELS),
+        after=table["status"].map(shared.STATUS_LABELS)).rename(columns={
+            "chip": "Chip", "before": f"Under rule {rule_id}", "after": "Under the what-if"})
+    st.subheader(f"What-if: {len(changed)} chip(s) change status")
+    if len(changed):
+        st.dataframe(changed, hide_index=True, width="stretch")
+
+st.subheader("Classification table")
+columns = {"chip": "Chip", "vendor": "Vendor", "year": "Year", "datacenter": "Datacenter",
+           "tpp": "TPP", "performance_density": "Density", "interconnect_gbps":
+           "Interconnect GB/s", "memory_bandwidth_gbps": "Memory GB/s", "status": "Status",
+           "threshold": "Deciding test", "reason": "Why"}
+view = table[list(columns)].assign(status=table["status"].map(shared.STATUS_LABELS))
+st.dataframe(
+    view.rename(columns=columns), hide_index=True, width="stretch",
+    height=38 + 35 * len(view),
+    column_config={"TPP": st.column_config.NumberColumn(format="%.0f"),
+                   "Density": st.column_config.NumberColumn(format="%.2f"),
+                   "Year": st.column_config.NumberColumn(format="%d"),
+                   "Why": st.column_config.TextColumn(width="large")})
+st.download_button(
+    "Download this table (CSV)", data=lambda: table.to_csv(index=False).encode("utf-8"),
+    file_name=f"chips_{rule_id}{'_whatif' if whatif else ''}.csv", mime="text/csv",
+    on_click="ignore", icon=":material/download:")
+
+query = {"rule": rule_id} | {key: appstate.format_value(value) for key, value in whatif.items()}
+shared.link_messages(PAGE, query, new_errors, where=messages)
+shared.remember(PAGE, [RULE_KEY] + whatif_keys, query)

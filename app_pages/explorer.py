@@ -1,0 +1,360 @@
+"""Scenario explorer: pick a preset or upload a scenario, move levers, read lag, compute, cost."""
+
+import json
+
+import streamlit as st
+
+from app_pages import shared, views
+from simulator import appstate, bundle
+from simulator.errors import InputError
+
+PAGE = "explorer"
+PREFIX = "lv:"                 # widget keys: "lv:actor.mfu"
+PRESET_KEY = "explorer_preset"
+CUSTOM_KEY = "explorer_custom"  # the uploaded scenario's TOML text (None: a preset)
+VALUES = "explorer_values"      # {lever path: value}; widgets mirror it, hidden ones included
+GROUP_KEY = "explorer_group"    # which group of further inputs the sidebar shows
+VIEW_KEY = "explorer_view"      # which view of the result is shown
+UPLOAD_KEY = "explorer_upload"
+# Policy levers first; everything else in the schema follows by group.
+POLICY = ("rule", "actor.remote_access_controls", "actor.case_by_case_approval_fraction",
+          "actor.smuggling_interdiction_fraction", "distillation.access", "distillation.top_k",
+          "distillation.detection_probability_per_account_month", "distillation.accounts",
+          "distillation.rate_limit_tokens_per_minute")
+# Shorter, clearer labels for the levers people move most (the schema's help text stays).
+LABELS = {
+    "rule": "Export-control rule",
+    "actor.mfu": "MFU (model FLOP utilisation)",
+    "actor.remote_access_controls": "Remote-access controls on cloud chips",
+    "actor.case_by_case_approval_fraction": "Case-by-case licences approved (fraction)",
+    "actor.smuggling_interdiction_fraction": "Smuggled chips interdicted (fraction)",
+    "distillation.access": "What the API exposes",
+    "distillation.top_k": "Top-k log-probs per token",
+    "distillation.detection_probability_per_account_month":
+        "Detection probability per account-month",
+    "distillation.accounts": "API accounts used",
+    "distillation.rate_limit_tokens_per_minute": "Rate limit (output tokens/min/account)",
+    "distillation.tokens": "Teacher tokens sought",
+    "frontier.compute_flop": "Frontier training compute (FLOP)",
+    "actor.training_days": "Training days",
+}
+KEY_ASSUMPTIONS = ("actor.mfu", "actor.training_days", "distillation.tokens",
+                   "frontier.compute_flop")
+GROUPS = (("scenario", "Year and outputs"), ("frontier", "Frontier actor (the teacher)"),
+          ("actor", "Restricted actor: training"), ("chips", "Restricted actor: chips"),
+          ("distillation", "Distillation campaign"), ("uncertainty", "Monte Carlo"))
+
+presets = shared.presets()
+default_preset = shared.default_preset(presets)
+
+
+def levers_for(preset, custom_toml):
+    """Returns the levers of a preset or of an uploaded scenario (ValueError if invalid)."""
+    if custom_toml is not None:
+        try:
+            return shared.custom_base(custom_toml)[1]
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+    return shared.preset_base(preset)[1]
+
+
+def on_lever(path):
+    """Copies a moved widget's value into the levers' values (the source of truth)."""
+    st.session_state[VALUES][path] = st.session_state[PREFIX + path]
+
+
+def on_preset_change():
+    st.session_state[CUSTOM_KEY] = None
+    st.session_state["_explorer_base"] = None      # levers reset to the new preset below
+
+
+def on_upload():
+    upload = st.session_state.get(UPLOAD_KEY)
+    if upload is None:
+        return
+    try:
+        text = upload.getvalue().decode("utf-8")
+        shared.custom_base(text, upload.name)
+    except UnicodeDecodeError:
+        st.session_state["_upload_error"] = f"{upload.name}: not a UTF-8 text file"
+        return
+    except InputError as exc:
+        st.session_state["_upload_error"] = str(exc)
+        return
+    st.session_state["_upload_error"] = None
+    st.session_state[CUSTOM_KEY] = text
+    st.session_state["_explorer_base"] = None
+
+
+def reset_levers():
+    st.session_state["_explorer_base"] = None
+
+
+# --- state: a new link wins, then what this session showed last, then the preset ----------
+messages = st.container()
+new_errors = None
+if shared.link_is_new(PAGE):
+    decoded = appstate.decode_explorer(shared.query_dict(), list(presets), default_preset,
+                                       levers_for)
+    new_errors = decoded.errors
+    st.session_state[PRESET_KEY] = decoded.preset
+    st.session_state[CUSTOM_KEY] = decoded.custom_toml
+    scenario0, levers0, values0 = (shared.custom_base(decoded.custom_toml)
+                                   if decoded.custom_toml else shared.preset_base(decoded.preset))
+    st.session_state[VALUES] = values0 | decoded.values
+    st.session_state["_explorer_base"] = shared.base_id(decoded.preset, decoded.custom_toml)
+shared.restore(PAGE, {PRESET_KEY: default_preset, CUSTOM_KEY: None, VALUES: {},
+                     GROUP_KEY: None, VIEW_KEY: "Uncertainty"})
+if st.session_state[PRESET_KEY] not in presets:
+    st.session_state[PRESET_KEY] = default_preset
+
+custom = st.session_state[CUSTOM_KEY]
+preset = st.session_state[PRESET_KEY]
+base_scenario, levers, base_values = (shared.custom_base(custom) if custom
+                                      else shared.preset_base(preset))
+base_key = shared.base_id(preset, custom)
+if st.session_state.get("_explorer_base") != base_key:
+    st.session_state[VALUES] = dict(base_values)    # a new base: every lever to its value
+    st.session_state["_explorer_base"] = base_key
+values = st.session_state[VALUES]
+for path, value in base_values.items():
+    values.setdefault(path, value)
+
+
+def draw(lever):
+    """Draws a lever's widget showing its current value."""
+    st.session_state[PREFIX + lever.path] = values[lever.path]
+    shared.lever_widget(lever, PREFIX + lever.path, base_values[lever.path],
+                        label=LABELS.get(lever.path), on_change=on_lever)
+
+
+# --- sidebar: scenario, upload, levers ------------------------------------------------------
+with st.sidebar:
+    st.selectbox("Scenario", list(presets), key=PRESET_KEY, on_change=on_preset_change,
+                 format_func=lambda p: presets[p]["label"],
+                 help="The shipped scenarios (scenarios/*.toml). Moving a lever changes this "
+                      "view only; the file is untouched.")
+    if custom:
+        st.info(f"Showing your uploaded scenario **{base_scenario.name}**.",
+                icon=":material/upload_file:")
+        st.button("Back to the preset", on_click=on_preset_change, width="stretch",
+                  icon=":material/undo:")
+    with st.expander("Upload a scenario (TOML)", icon=":material/upload_file:"):
+        st.file_uploader("Scenario file", type=["toml"], key=UPLOAD_KEY, on_change=on_upload,
+                         help="Same format as scenarios/*.toml; validated before use.",
+                         label_visibility="collapsed")
+        if st.session_state.get("_upload_error"):
+            st.error(f"Not loaded: {st.session_state['_upload_error']}",
+                     icon=":material/error:")
+    st.button("Reset levers to the scenario", on_click=reset_levers,
+              icon=":material/restart_alt:", width="stretch")
+
+    by_path = {lv.path: lv for lv in levers}
+    st.subheader("Policy levers")
+    for path in POLICY:
+        if path in by_path:
+            draw(by_path[path])
+    st.subheader("Key assumptions")
+    for path in KEY_ASSUMPTIONS:
+        if path in by_path:
+            draw(by_path[path])
+    # Only the group asked for is drawn: each widget costs every rerun, and a sidebar of 50
+    # inputs helps nobody. Hidden levers keep their values (explorer_values).
+    shown = [(g, t) for g, t in GROUPS if any(
+        lv.group == g and lv.path not in POLICY + KEY_ASSUMPTIONS for lv in levers)]
+    group = st.selectbox("All other inputs", [g for g, _ in shown], key=GROUP_KEY,
+                         placeholder="Choose a group of inputs…",
+                         format_func=dict(shown).get,
+                         help="Every field of the scenario schema, with its bounds and "
+                              "description. Moved values stay when you switch groups.")
+    chip_index = None
+    for lever in levers:
+        if lever.group != group or lever.path in POLICY + KEY_ASSUMPTIONS:
+            continue
+        if group == "chips":
+            index = int(lever.path.split(".")[2])
+            if index != chip_index:
+                chip_index = index
+                entry = base_scenario.actor.chips[index]
+                st.markdown(f"**Chip block {index + 1}: {entry.chip}** · {entry.channel}")
+        draw(lever)
+
+def lever_name(path: str) -> str:
+    """Returns a reader's name for a lever path (chip blocks by chip and channel)."""
+    if path in LABELS:
+        return LABELS[path]
+    if path.startswith("actor.chips."):
+        _, _, index, field = path.split(".", 3)
+        entry = base_scenario.actor.chips[int(index)]
+        return f"{entry.chip} ({entry.channel}): {field.replace('_', ' ')}"
+    lever = by_path.get(path)
+    return lever.label[:1].upper() + lever.label[1:] if lever else path
+
+
+# --- evaluate -------------------------------------------------------------------------------
+values = {lv.path: values[lv.path] for lv in levers}
+changed = {p: v for p, v in values.items() if not appstate.same_value(v, base_values[p])}
+# A moved lever's Monte Carlo range moves with it (else the bands ignore the change).
+scenario, invalid = shared.apply_levers(
+    base_scenario, changed | appstate.recentred_ranges(base_scenario, changed, levers))
+try:
+    result = shared.evaluate_cached(scenario.model_dump_json(), scenario.source_path)
+except InputError as exc:          # e.g. a combination the model cannot evaluate
+    invalid = str(exc)
+    scenario = base_scenario
+    try:
+        result = shared.evaluate_cached(scenario.model_dump_json(), scenario.source_path)
+    except InputError as base_exc:
+        st.error(f"This scenario cannot be evaluated: {base_exc}", icon=":material/error:")
+        st.stop()
+query = appstate.encode_explorer(preset, values, base_values, levers, custom_toml=custom)
+
+# --- headline -------------------------------------------------------------------------------
+res = result["results"]
+info = result["scenario"]
+st.title(info["name"])
+st.caption(f"{info['variant'].capitalize()} · {info['year']} · rule {info['rule']} · "
+           f"distillation access: {views.ACCESS_LABELS.get(info['access'], info['access'])} · "
+           f"{len(changed)} lever(s) moved from the scenario file · fit: {info['fit']}")
+if invalid:
+    st.error(f"These lever values do not make a valid scenario: {invalid}. Showing the "
+             "scenario without your changes.", icon=":material/error:")
+
+pct = result.get("percentiles") or {}
+draws = pct.get("draws")
+
+
+def band_text(strategy, quantity, fmt):
+    b = views.band(result, strategy, quantity)
+    return f"90% interval {fmt(b['p5'])} – {fmt(b['p95'])}" if "p5" in b else "no Monte Carlo"
+
+
+def years(x):
+    return "–" if x is None else f"{x:.1f}".replace("-0.0", "0.0")
+
+
+lag_s, lag_d = res["scratch"]["lag_years"], res["distill"]["lag_years"]
+if lag_s is not None and lag_d is not None:
+    closer = lag_s - lag_d
+    st.markdown(
+        f"Training from scratch, the restricted actor trails the frontier by "
+        f"**{years(lag_s)} years** ({band_text('scratch', 'lag_years', years)}). "
+        f"Distilling the frontier model through its API "
+        f"({views.ACCESS_LABELS.get(info['access'], info['access'])}), it trails by "
+        f"**{years(lag_d)} years** ({band_text('distill', 'lag_years', years)}): "
+        + (f"**{closer:.2f} years closer**." if closer > 0.005 else "no gain over scratch."))
+
+cols = st.columns(2, gap="medium")
+for col, strategy in zip(cols, ("scratch", "distill")):
+    r = res[strategy]
+    with col.container(border=True):
+        title = views.STRATEGY_LABELS[strategy]
+        if strategy == "distill":
+            title += f" ({views.ACCESS_LABELS.get(info['access'], info['access'])})"
+        st.markdown(f"**{title}**")
+        m = st.columns(3)
+        delta = None
+        if strategy == "distill" and r["lag_years"] is not None and lag_s is not None:
+            delta = f"{r['lag_years'] - lag_s:+.2f} vs scratch"
+        m[0].metric("Lag (years)", years(r["lag_years"]), delta=delta,
+                    delta_color="inverse",
+                    help="Years until the frontier's training compute falls to this "
+                         "strategy's effective compute. " + band_text(strategy, "lag_years",
+                                                                      years))
+        m[1].metric("Effective FLOP", views.fmt_e(r["effective_compute_flop"]),
+                    help="The from-scratch training compute that reaches the same loss. "
+                         + band_text(strategy, "effective_compute_flop", views.fmt_flop))
+        m[2].metric("Cost", views.fmt_usd(r["cost_usd"]),
+                    help="Fleet cost (rental or capital, per the scenario) plus API spend. "
+                         + band_text(strategy, "cost_usd", views.fmt_usd))
+        st.caption(f"Lag {band_text(strategy, 'lag_years', years)} yr · effective compute "
+                   f"{band_text(strategy, 'effective_compute_flop', views.fmt_flop)}"
+                   + (f" · {draws:,} Monte Carlo draws" if draws else ""))
+
+# --- charts and details ---------------------------------------------------------------------
+# One view at a time: a hidden tab's charts would still be built and drawn on every rerun.
+VIEWS = ["Uncertainty", "Sensitivity", "Fleet", "Distillation channel", "Over time",
+         "Assumptions"]
+view = st.segmented_control("View", VIEWS, key=VIEW_KEY, label_visibility="collapsed") or VIEWS[0]
+if view == "Uncertainty":
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Lag behind the frontier, years**")
+        st.vega_lite_chart(views.interval_chart(
+            views.interval_rows({info["name"]: result}, "lag_years"),
+            "Lag behind the frontier (years)"), width="stretch")
+    with right:
+        st.markdown("**Effective compute, FLOP**")
+        st.vega_lite_chart(views.interval_chart(
+            views.interval_rows({info["name"]: result}, "effective_compute_flop"),
+            "Effective compute (FLOP, log scale)", log=True, fmt=".3g"), width="stretch")
+    st.caption("Dot: central estimate. Thick bar: 25th–75th percentile; thin bar: 5th–95th, "
+               f"over {draws or 0:,} Monte Carlo draws of the fit's bootstrap samples and the "
+               "scenario's lever ranges (a range moves with its lever when you move it). "
+               + shared.TRANSFER_CAPTION)
+if view == "Sensitivity":
+    strategy = st.radio("Strategy", ["distill", "scratch"], horizontal=True,
+                        format_func=views.STRATEGY_LABELS.get, key="explorer_tornado")
+    chart = views.tornado_chart(result.get("tornado") or [], strategy, label_of=lever_name)
+    if chart is None:
+        st.info("No lever ranges to swing: add [[uncertainty.levers]] to the scenario.")
+    else:
+        st.vega_lite_chart(chart, width="stretch")
+        st.caption("Each bar moves one lever across its range (the scenario's "
+                   "[[uncertainty.levers]]) with the others at their values; the dashed line "
+                   "is the lag at the scenario's values. Largest swing first.")
+if view == "Fleet":
+    fleet = result.get("fleet") or []
+    if fleet:
+        st.dataframe(fleet, hide_index=True, width="stretch",
+                     column_config={"flop": st.column_config.NumberColumn("FLOP", format="scientific"),
+                                    "reason": st.column_config.TextColumn(width="large")})
+    st.caption("Which chips count under the rule, by channel; imports count only when the rule "
+               "allows them, smuggled and domestic chips count regardless.")
+if view == "Distillation channel":
+    regime = result.get("regime") or {}
+    st.markdown(f"**Regime: {regime.get('regime', '–').replace('_', ' ')}** — "
+                f"{regime.get('why', '')}")
+    st.json(result.get("distillation") or {}, expanded=True)
+if view == "Over time":
+    chart = views.timeseries_chart(result.get("timeseries") or [])
+    if chart is None:
+        st.info("This scenario reports no time series; set **Year and outputs → timeseries "
+                "years** above 0 to see the lag year by year.", icon=":material/info:")
+    else:
+        st.vega_lite_chart(chart, width="stretch")
+if view == "Assumptions":
+    st.markdown("\n".join(f"- {a}" for a in result.get("assumptions") or []))
+    with st.expander("Scenario description and sources"):
+        st.markdown(info.get("description", ""))
+        st.markdown("\n".join(f"- {s}" for s in base_scenario.sources))
+
+# --- share, download, cite ------------------------------------------------------------------
+st.subheader("Share, download, cite")
+link = shared.page_link(PAGE, query)
+st.caption("This link reproduces the exact view (scenario and every moved lever):")
+st.code(link, language=None, wrap_lines=True)
+scenario_json = scenario.model_dump_json()
+stem = shared.slug(info["name"])
+dl = st.columns(4)
+dl[0].download_button("Scenario (TOML)", data=lambda: bundle.scenario_toml(scenario),
+                      file_name=f"{stem}.toml", mime="application/toml", on_click="ignore",
+                      icon=":material/description:", width="stretch")
+dl[1].download_button("Results (JSON)", data=lambda: json.dumps(result, indent=2),
+                      file_name=f"{stem}_results.json", mime="application/json",
+                      on_click="ignore", icon=":material/data_object:", width="stretch")
+dl[2].download_button("Tables (CSV, zip)", data=lambda: shared.tables_zip(result),
+                      file_name=f"{stem}_tables.zip", mime="application/zip", on_click="ignore",
+                      icon=":material/table:", width="stretch")
+dl[3].download_button(
+    "Citation bundle (zip)",
+    data=lambda: shared.citation_bundle(scenario_json, scenario.source_path, result, link),
+    file_name=f"{stem}_bundle.zip", mime="application/zip", on_click="ignore",
+    icon=":material/folder_zip:", width="stretch", type="primary",
+    help="Figures (PDF/SVG/PNG), CSV tables, the scenario TOML, results.json, provenance "
+         "and a CITATION.txt, in one zip.")
+with st.expander("Figures (PNG / SVG / PDF)"):
+    shared.scenario_figure_downloads(scenario_json, scenario.source_path, result)
+
+shared.link_messages(PAGE, query, new_errors, where=messages)
+shared.remember(PAGE, [PRESET_KEY, CUSTOM_KEY, VALUES, GROUP_KEY, VIEW_KEY], query)

@@ -1,0 +1,230 @@
+"""The app's support logic (simulator.appstate, simulator.bundle), without Streamlit."""
+
+import io
+import json
+import math
+import zipfile
+
+import pytest
+
+from simulator import appstate, bundle
+from simulator.appstate import Lever
+from simulator.errors import InputError
+from simulator.paths import SCENARIOS_DIR
+
+MFU = Lever(path="actor.mfu", label="mfu", kind="float", min=0.0, max=0.8)
+TOP_K = Lever(path="distillation.top_k", label="top k", kind="int", min=1, max=1000)
+ACCESS = Lever(path="distillation.access", label="access", kind="choice",
+               choices=("logits", "topk", "text"))
+CONTROLS = Lever(path="actor.remote_access_controls", label="controls", kind="bool")
+PRICE = Lever(path="actor.chips.0.price_usd", label="price", kind="float", min=0, max=1e7,
+              optional=True)
+LEVERS = [MFU, TOP_K, ACCESS, CONTROLS, PRICE]
+
+
+def preset_path():
+    return sorted(SCENARIOS_DIR.glob("*.toml"))[0]
+
+
+@pytest.mark.parametrize("lever, value", [
+    (MFU, 0.35), (MFU, 0.1 + 0.2), (TOP_K, 20), (ACCESS, "topk"), (CONTROLS, True),
+    (CONTROLS, False), (PRICE, None), (PRICE, 12345.5)])
+def test_lever_values_survive_the_url(lever, value):
+    assert appstate.parse_value(lever, appstate.format_value(value)) == value
+
+
+@pytest.mark.parametrize("lever, text, message", [
+    (MFU, "abc", "expected a number"), (MFU, "0.9", "above the maximum"),
+    (MFU, "-1", "below the minimum"), (MFU, "nan", "finite"), (TOP_K, "2.5", "whole number"),
+    (ACCESS, "psychic", "not one of"), (CONTROLS, "maybe", "true or false")])
+def test_bad_lever_text_is_refused_with_the_lever_named(lever, text, message):
+    with pytest.raises(ValueError, match=message) as info:
+        appstate.parse_value(lever, text)
+    assert lever.path in str(info.value)
+
+
+def test_only_levers_that_differ_from_the_preset_go_in_the_link():
+    base = {"actor.mfu": 0.35, "distillation.top_k": 20, "distillation.access": "text",
+            "actor.remote_access_controls": False, "actor.chips.0.price_usd": None}
+    values = dict(base, **{"actor.mfu": 0.5, "distillation.access": "topk"})
+    query = appstate.encode_explorer("central", values, base, LEVERS)
+    assert query == {"scenario": "central", "actor.mfu": "0.5", "distillation.access": "topk"}
+    decoded = appstate.decode_explorer(query, ["central"], "central", lambda p, c: LEVERS)
+    assert decoded.errors == [] and decoded.values == {"actor.mfu": 0.5,
+                                                        "distillation.access": "topk"}
+
+
+def test_a_bad_link_decodes_to_messages_not_exceptions():
+    decoded = appstate.decode_explorer(
+        {"scenario": "nope", "actor.mfu": "x", "zzz": "1", "custom": "%%%"},
+        ["central"], "central", lambda p, c: LEVERS)
+    assert decoded.preset == "central" and decoded.values == {} and decoded.custom_toml is None
+    text = " ".join(decoded.errors)
+    assert "nope" in text and "actor.mfu" in text and "zzz" in text and "custom" in text
+
+
+def test_an_invalid_packed_scenario_falls_back_to_the_preset():
+    def levers_for(preset, custom):
+        if custom is not None:
+            raise ValueError("uploaded: rule: unknown rule")
+        return LEVERS
+    decoded = appstate.decode_explorer({"custom": appstate.pack_text("rule = 'x'")},
+                                       ["central"], "central", levers_for)
+    assert decoded.custom_toml is None and "unknown rule" in decoded.errors[0]
+
+
+def test_packed_text_round_trips_and_refuses_damage_and_bombs():
+    text = preset_path().read_text(encoding="utf-8")
+    assert appstate.unpack_text(appstate.pack_text(text)) == text
+    with pytest.raises(ValueError, match="damaged"):
+        appstate.unpack_text(appstate.pack_text(text)[:-12])
+    with pytest.raises(ValueError, match="larger than"):
+        appstate.unpack_text(appstate.pack_text("x" * (appstate.MAX_CUSTOM_TOML_BYTES + 10)))
+
+
+def test_compare_links_keep_valid_ids_and_need_two():
+    assert appstate.decode_compare({"scenarios": ["a", "b", "a"]}, "abc", ["a", "c"]) == (
+        ["a", "b"], [])
+    chosen, errors = appstate.decode_compare({"scenarios": ["a", "x"]}, "abc", ["a", "c"])
+    assert chosen == ["a", "c"] and len(errors) == 2
+    chosen, errors = appstate.decode_compare({"scenarios": "a,b,c"}, "abc", ["a", "c"])
+    assert chosen == ["a", "b", "c"] and not errors
+
+
+def test_log_slider_stops_are_round_and_include_the_value():
+    stops = appstate.log_options(2048.0, 2.048, 2.048e6)
+    assert 2048.0 in stops and 1000.0 in stops and 1.5e6 in stops
+    assert stops == sorted(stops) and all(2.048 <= s <= 2.048e6 for s in stops)
+
+
+def test_what_if_thresholds_reclassify_chips():
+    from simulator.hardware import classify, get_rule
+
+    rule = get_rule("2023-10")
+    keys = {t["key"] for t in appstate.rule_thresholds(rule)}
+    assert "tpp_4800" in keys
+    assert classify("H20", rule).status == "not_controlled"
+    moved = appstate.rule_with_thresholds(rule, {"tpp_4800": 2000.0})
+    assert classify("H20", moved).controlled
+    assert appstate.rule_with_thresholds(rule, {}) is rule
+
+
+def test_scenario_levers_cover_the_policy_levers_with_schema_bounds():
+    from simulator.scenario import load_scenario
+
+    scenario = load_scenario(preset_path())
+    levers = {lv.path: lv for lv in appstate.scenario_levers(scenario)}
+    assert {"rule", "actor.mfu", "distillation.access", "distillation.tokens"} <= set(levers)
+    assert levers["actor.mfu"].max == 0.8 and levers["actor.mfu"].help
+    values = appstate.scenario_values(scenario, levers.values())
+    for lever in levers.values():                 # the scenario's own values are valid
+        assert lever.check(values[lever.path]) == values[lever.path]
+
+
+def test_moving_a_sampled_lever_moves_its_monte_carlo_range():
+    from simulator.scenario import load_scenario
+
+    scenario = next(s for s in map(load_scenario, sorted(SCENARIOS_DIR.glob("*.toml")))
+                    if s.uncertainty.levers)
+    rng = scenario.uncertainty.levers[0]
+    old = appstate._value_at(scenario, rng.path)
+    new = old * 1.5
+    moved = appstate.recentred_ranges(scenario, {rng.path: new},
+                                      appstate.scenario_levers(scenario))
+    low, high = moved["uncertainty.levers.0.low"], moved["uncertainty.levers.0.high"]
+    assert low <= new <= high or math.isclose(low, new) or math.isclose(high, new)
+
+
+def test_uploaded_scenarios_are_validated():
+    text = preset_path().read_text(encoding="utf-8")
+    assert appstate.scenario_from_text(text, "mine.toml").name
+    with pytest.raises(InputError, match="mine.toml: malformed TOML"):
+        appstate.scenario_from_text("a = = b", "mine.toml")
+    with pytest.raises(InputError, match="unknown key"):
+        appstate.scenario_from_text(text + "\nsurprise = 1\n", "mine.toml")
+
+
+def test_scenario_toml_loads_back_to_the_same_scenario():
+    from simulator.scenario import load_scenario
+
+    scenario = load_scenario(preset_path())
+    again = appstate.scenario_from_text(bundle.scenario_toml(scenario), "again.toml")
+    assert again.model_dump() == scenario.model_dump()
+
+
+def test_bundles_are_byte_for_byte_reproducible_and_list_their_hashes():
+    files = {"scenario.toml": "year = 2026\n", "data.csv": "a,b\n1,2\n"}
+    prov = {"code_version": "test", "date": "2026-01-01"}
+    first = bundle.build_bundle(files, prov, title="t")
+    assert first == bundle.build_bundle(dict(reversed(list(files.items()))), prov, title="t")
+    archive = zipfile.ZipFile(io.BytesIO(first))
+    manifest = json.loads(archive.read("MANIFEST.json"))
+    assert set(manifest) == {"scenario.toml", "data.csv", "provenance.json", "CITATION.txt"}
+    assert "Cite as" in archive.read("CITATION.txt").decode()
+
+
+def test_result_tables_hold_the_headline_with_percentiles():
+    from simulator.scenario import evaluate, load_scenario
+
+    result = evaluate(load_scenario(preset_path()), draws=200).to_dict()
+    tables = bundle.result_tables(result)
+    headline = tables["headline"].set_index("strategy")
+    assert set(headline.index) == {"scratch", "distill"}
+    assert headline.loc["distill", "lag_years_p5"] <= headline.loc["distill", "lag_years_p95"]
+    assert len(tables["percentiles"]) > 0
+
+
+def test_heldout_rows_list_every_law_of_a_card():
+    card = {"scratch": {"heldout": {"relative_error_loss": 0.02}, "n_runs": 9},
+            "distill": {"text": {"teachers": {"model": {"heldout": {
+                "relative_error_loss": 0.05}}}, "multiplier": {"heldout": {}}}}}
+    rows = appstate.heldout_rows(card)
+    assert [r["mode"] for r in rows] == ["scratch", "text", "text"]
+    assert rows[0]["relative_error_loss"] == 0.02 and rows[2]["relative_error_loss"] is None
+
+
+def test_sweep_progress_counts_finished_rows(tmp_path):
+    (tmp_path / "results.csv").write_text("run_id,loss\na,1\nb,2\n")
+    assert appstate.sweep_progress(tmp_path) == {"rows": 2, "done": 2, "total": None}
+    (tmp_path / "config.json").write_text('{"runs": [1, 2, 3, 4]}')
+    assert appstate.sweep_progress(tmp_path)["total"] == 4
+    line = "smoke:  12%|#  | 3.50G/29.6G [00:35<04:11, 104MFLOP/s, runs 6/41]"
+    progress = appstate.sweep_progress(tmp_path, line)
+    assert progress == {"rows": 2, "done": 6, "total": 41, "percent": 12}
+
+
+def test_a_scenario_bundle_holds_inputs_numbers_figures_and_provenance():
+    from matplotlib.figure import Figure
+
+    from simulator.charts.save import figure_bytes
+    from simulator.scenario import evaluate, load_scenario
+
+    scenario = load_scenario(preset_path())
+    result = evaluate(scenario, draws=100).to_dict()
+    fig = Figure(figsize=(2, 1))
+    fig.add_subplot().plot([0, 1], [0, 1])
+    data = bundle.scenario_bundle(scenario, result, {"lag": fig}, url="http://x/?scenario=a",
+                                  figure_bytes=figure_bytes)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = set(archive.namelist())
+    assert {"scenario.toml", "results.json", "headline.csv", "tornado.csv", "provenance.json",
+            "CITATION.txt", "MANIFEST.json", "figures/lag.pdf", "figures/lag.svg",
+            "figures/lag.png"} <= names
+    prov = json.loads(archive.read("provenance.json"))
+    assert prov["scenario"]["name"] == scenario.name and prov["url"].startswith("http://x/")
+    again = appstate.scenario_from_text(archive.read("scenario.toml").decode(), "bundle")
+    assert again.model_dump() == scenario.model_dump()
+
+
+def test_the_app_trains_nothing_and_loads_no_torch_at_import():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    code = ("import sys; import simulator.appstate, simulator.bundle, app_pages.shared, "
+            "app_pages.views; assert 'torch' not in sys.modules, 'torch imported'; "
+            "assert 'matplotlib.pyplot' not in sys.modules")
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-800:]
