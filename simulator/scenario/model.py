@@ -1,0 +1,215 @@
+"""The scenario model: fleet -> FLOP -> scratch and distillation outcomes -> effective compute,
+lag behind the frontier in years, and cost. Every function here is vectorised over draws.
+
+Formulas (per draw; law = the published scaling law L(N, D) = E + A/N^alpha + B/D^beta):
+
+Fleet. For chip entry i with count n_i, yield y_i, performance factor p_i:
+    usable_i = n_i y_i x channel factor  (import: 1 if the rule allows it, the case-by-case
+               approval fraction if it is under review, 0 if denied; smuggled: 1 - interdiction;
+               domestic: 1; cloud: 0 if remote-access controls apply and the rule controls the
+               chip, or the rule bars cloud access, else 1)
+    C = sum_i usable_i x peak_i x p_i x MFU x 86400 x days           (compute_flop)
+    cost = sum_i usable_i x 24 days x rent_i (rental basis) or usable_i x price_i (capital;
+           smuggled x price multiplier; cloud always rental)
+Scratch. C_pre = C (1 - post_training_fraction); (N*, D*, L_s) = compute_optimal(law, C_pre).
+    effective compute = C_pre.
+Teacher. L_T = L*(C_F), the law's compute-optimal loss at the frontier's compute C_F.
+Tokens obtained. T = min(tokens requested, accounts x rate x 1440 x days x survival,
+    budget / price), survival = (1 - e^{-h m}) / (h m) with h = -ln(1 - p_detect) per month and
+    m = campaign months (the mean active share of accounts under a constant ban hazard).
+    API spend = T x (price_out + ratio x price_in) / 1e6.
+Distillation. Per access mode (simulator.scenario.distill): L_mode(T), non-decreasing in T;
+    then L_mode <- min(L_s, max(L_T, L_mode)) (the student never beats its teacher, and the actor
+    can always ignore the teacher); then the envelope L_topk <- min(L_topk, L_text),
+    L_logits <- min(L_logits, L_topk) (flagged in the assumptions when it binds).
+    effective compute = C*(L_d), the law's frontier compute reaching the distilled loss.
+    cost = fleet cost + API spend.
+Lag. lag = ln(C_F / effective compute) / ln(growth x algorithmic progress): how many years ago
+    the frontier had the actor's effective compute (negative: ahead of the frontier).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulator.curves import forms
+from simulator.scenario import world
+from simulator.scenario.distill import behaviours
+from simulator.scenario.schema import LEVER_FIELDS
+
+MIN_COMPUTE_FLOP = 1e15   # floor so that a fleet with no usable chip still gives finite numbers
+HEADLINE = ("compute_flop", "effective_compute_flop", "loss", "lag_years", "cost_usd")
+LIMITS = ("requested", "rate limits and detection", "budget")
+TRANSFER = ("Transfer assumption: absolute losses at frontier scale come from the published law "
+            "'{law}'; only dimensionless quantities transfer from our small-scale experiments "
+            "(the effective-data multiplier as a function of tokens per parameter and of the "
+            "teacher-student gap, the token-limited gain per access mode) or, where no fit is "
+            "used, from literature anchors (data/distillation_priors.toml).")
+
+
+@dataclass
+class Context:
+    """Everything about a scenario that does not vary across draws."""
+
+    scenario: object
+    law: dict
+    law_info: dict
+    chips: list                       # (ChipEntry, ChipFacts) per fleet entry
+    cloud_allowed: bool
+    modes: dict                       # mode -> CardMode | PriorMode
+    card_label: str
+    notes: list = field(default_factory=list)
+
+
+def build_context(scenario, card, card_label) -> Context:
+    """Returns the Context of a scenario with a fit card (or None for the priors)."""
+    law_info = world.law(scenario.law)
+    chips, notes = [], []
+    for entry in scenario.actor.chips:
+        facts = world.chip_facts(entry.chip, scenario.actor.precision, scenario.rule)
+        if facts.precision != scenario.actor.precision:
+            notes.append(f"{facts.name} has no {scenario.actor.precision} figure; its bf16 peak "
+                         "is used")
+        chips.append((entry, facts))
+    modes = behaviours(card, scenario.distillation.teacher, world.priors())
+    return Context(scenario=scenario, law=law_info["params"], law_info=law_info, chips=chips,
+                   cloud_allowed=world.cloud_access_allowed(scenario.rule), modes=modes,
+                   card_label=card_label, notes=notes)
+
+
+def base_values(ctx: Context) -> dict:
+    """Returns {lever path: float} of the scenario's own values (chip defaults filled in)."""
+    s = ctx.scenario
+    v = {"_years": 0.0}
+    for name in LEVER_FIELDS["frontier"]:
+        v[f"frontier.{name}"] = float(getattr(s.frontier, name))
+    for name in LEVER_FIELDS["actor"]:
+        v[f"actor.{name}"] = float(getattr(s.actor, name))
+    defaults = {"price_usd": "price_usd", "rental_usd_per_hour": "rental_usd_per_hour"}
+    for i, (entry, facts) in enumerate(ctx.chips):
+        for name in LEVER_FIELDS["chip"]:
+            value = getattr(entry, name)
+            if value is None:
+                value = getattr(facts, defaults[name])
+            v[f"actor.chips.{i}.{name}"] = float(value)
+    for name in LEVER_FIELDS["distillation"]:
+        value = getattr(s.distillation, name)
+        v[f"distillation.{name}"] = math.inf if value is None else float(value)
+    return v
+
+
+def _fleet(ctx, arr, n):
+    """Returns (flop, chip_hours, cost_usd, per-entry flop list) arrays for the fleet."""
+    s = ctx.scenario
+    scale = np.power(arr("actor.growth_per_year"), arr("_years"))
+    days, mfu = arr("actor.training_days"), arr("actor.mfu")
+    flop, hours, cost = np.zeros(n), np.zeros(n), np.zeros(n)
+    per_entry = []
+    for i, (entry, facts) in enumerate(ctx.chips):
+        pre = f"actor.chips.{i}."
+        count = arr(pre + "count") * arr(pre + "yield_fraction") * scale
+        if entry.channel == "import":
+            factor = (arr("actor.case_by_case_approval_fraction") if facts.import_factor < 0
+                      else facts.import_factor)
+        elif entry.channel == "smuggled":
+            factor = 1.0 - arr("actor.smuggling_interdiction_fraction")
+        elif entry.channel == "cloud":
+            blocked = facts.controlled and (s.actor.remote_access_controls
+                                            or not ctx.cloud_allowed)
+            factor = 0.0 if blocked else 1.0
+        else:
+            factor = 1.0
+        usable = count * factor
+        f = usable * facts.flop_per_chip_day * arr(pre + "performance_factor") * mfu * days
+        h = usable * 24.0 * days
+        rent = h * arr(pre + "rental_usd_per_hour")
+        if s.actor.cost_basis == "rental" or entry.channel == "cloud":
+            c = rent
+        else:
+            mult = arr("actor.smuggled_price_multiplier") if entry.channel == "smuggled" else 1.0
+            c = usable * arr(pre + "price_usd") * mult
+        flop, hours, cost = flop + f, hours + h, cost + c
+        per_entry.append((usable, f))
+    return flop, hours, cost, per_entry
+
+
+def _tokens(arr):
+    """Returns (tokens obtained, limit code 0/1/2, API spend USD, survival) arrays."""
+    price = (arr("distillation.price_output_usd_per_mtok") + arr(
+        "distillation.input_tokens_per_output_token") * arr(
+        "distillation.price_input_usd_per_mtok")) / 1e6
+    days = arr("distillation.campaign_days")
+    p = np.clip(arr("distillation.detection_probability_per_account_month"), 0.0, 1.0)
+    with np.errstate(divide="ignore"):
+        hazard_months = -np.log1p(-p) * days / 30.4375
+    with np.errstate(invalid="ignore", divide="ignore"):
+        survival = np.where(hazard_months > 1e-12,
+                            -np.expm1(-hazard_months) / hazard_months, 1.0)
+    survival = np.nan_to_num(survival, nan=0.0, posinf=0.0)
+    by_rate = (arr("distillation.accounts") * arr("distillation.rate_limit_tokens_per_minute")
+               * 1440.0 * days * survival)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_budget = np.where(price > 0, arr("distillation.budget_usd") / price, np.inf)
+    stack = np.stack([arr("distillation.tokens"), by_rate, by_budget])
+    limit = np.argmin(stack, axis=0)
+    tokens = np.nan_to_num(np.min(stack, axis=0), nan=0.0)
+    return tokens, limit, tokens * price, survival
+
+
+def core(ctx: Context, values: dict, idx, u, point) -> dict:
+    """Returns {output name: array} for draws given lever values (scalars or arrays of len n)."""
+    n = len(idx)
+
+    def arr(path):
+        return np.broadcast_to(np.asarray(values[path], dtype=float), (n,))
+
+    law = ctx.law
+    flop, hours, fleet_cost, per_entry = _fleet(ctx, arr, n)
+    pretrain = np.maximum(flop * (1.0 - arr("actor.post_training_fraction")), MIN_COMPUTE_FLOP)
+    n_opt, d_opt, loss_s = forms.compute_optimal(law, pretrain)
+    years = arr("_years")
+    frontier = arr("frontier.compute_flop") * np.power(arr("frontier.growth_per_year"), years)
+    # years per e-fold of effective compute; floored so a growth of ~1x/yr stays finite
+    clock = np.maximum(np.log(arr("frontier.growth_per_year")
+                              * arr("frontier.algorithmic_progress_per_year")), 1e-9)
+    loss_t = forms.frontier_loss(law, frontier)
+    tokens, limit, api_cost, survival = _tokens(arr)
+    state = {"n_opt": n_opt, "d_opt": d_opt, "compute": pretrain, "tokens": tokens,
+             "teacher_loss": loss_t, "idx": np.asarray(idx), "u": np.asarray(u, dtype=float),
+             "point": np.asarray(point, dtype=bool)}
+    losses = {}
+    for mode, behaviour in ctx.modes.items():
+        raw = behaviour.loss(law, state)
+        losses[mode] = np.minimum(loss_s, np.maximum(loss_t, raw))
+    env_topk = losses["topk"] > losses["text"] * (1 + 1e-12)
+    losses["topk"] = np.minimum(losses["topk"], losses["text"])
+    env_logits = losses["logits"] > losses["topk"] * (1 + 1e-12)
+    losses["logits"] = np.minimum(losses["logits"], losses["topk"])
+    access = ctx.scenario.distillation.access
+    enabled = ctx.scenario.distillation.enabled
+    loss_d = losses[access] if enabled else loss_s
+    eff_d = np.maximum(forms.frontier_compute(law, loss_d), pretrain)
+    eff_d = np.where(np.isfinite(eff_d), eff_d, frontier)
+    out = {
+        "compute_flop": flop, "pretrain_flop": pretrain, "chip_hours": hours,
+        "fleet_cost_usd": fleet_cost, "frontier_compute_flop": frontier,
+        "teacher_loss": loss_t, "student_params": n_opt, "student_tokens": d_opt,
+        "tokens_obtained": tokens if enabled else np.zeros(n), "token_limit": limit,
+        "account_survival": survival, "api_cost_usd": api_cost if enabled else np.zeros(n),
+        "pure": (tokens >= d_opt) & enabled,
+        "envelope_topk": env_topk, "envelope_logits": env_logits,
+        "scratch.compute_flop": flop, "scratch.effective_compute_flop": pretrain,
+        "scratch.loss": loss_s, "scratch.lag_years": np.log(frontier / pretrain) / clock,
+        "scratch.cost_usd": fleet_cost,
+        "distill.compute_flop": flop, "distill.effective_compute_flop": eff_d,
+        "distill.loss": loss_d, "distill.lag_years": np.log(frontier / eff_d) / clock,
+        "distill.cost_usd": fleet_cost + (api_cost if enabled else 0.0),
+    }
+    for mode, loss in losses.items():
+        out[f"mode.{mode}.loss"] = loss
+    for i, (usable, f) in enumerate(per_entry):
+        out[f"entry.{i}.usable"], out[f"entry.{i}.flop"] = usable, f
+    return out

@@ -1,0 +1,60 @@
+"""Monte Carlo over lever ranges and the fit card's bootstrap samples, vectorised over draws.
+
+Each draw takes every lever in ``[[uncertainty.levers]]`` uniformly (or log-uniformly) from
+its range, one bootstrap resample of the fit card (the same resample index for every access
+mode and section, so correlated fits stay correlated), and one uniform number ``u`` that places
+the literature priors within their ranges. All draws go through one call of model.core, so
+10,000 draws cost one pass of numpy over arrays of 10,000.
+
+Example:
+    >>> from simulator.scenario import load_scenario, evaluate
+    >>> r = evaluate(load_scenario("scenarios/deepseek-v3-reference.toml"), draws=10_000)
+    >>> r.percentiles["distill"]["lag_years"]["p50"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.scenario.model import HEADLINE, core
+
+PERCENTILES = (5, 25, 50, 75, 95)
+IDX_HIGH = 2**31 - 1
+
+
+def lever_arrays(levers, base: dict, n: int, rng) -> dict:
+    """Returns base values with each lever range replaced by n random draws."""
+    values = dict(base)
+    for lever in levers:
+        u = rng.random(n)
+        if lever.scale == "log":
+            lo, hi = np.log(lever.low), np.log(lever.high)
+            values[lever.path] = np.exp(lo + u * (hi - lo))
+        else:
+            values[lever.path] = lever.low + u * (lever.high - lever.low)
+    return values
+
+
+def draw(ctx, base: dict, n: int, seed: int) -> dict:
+    """Returns model.core outputs for n seeded Monte Carlo draws."""
+    rng = np.random.default_rng(seed)
+    values = lever_arrays(ctx.scenario.uncertainty.levers, base, n, rng)
+    idx = rng.integers(0, IDX_HIGH, size=n)
+    u = rng.random(n)
+    return core(ctx, values, idx, u, np.zeros(n, dtype=bool))
+
+
+def percentiles(out: dict) -> dict:
+    """Returns {strategy: {headline: {"p5": .., ..., "p95": ..}}} over the draws."""
+    result = {}
+    for strategy in ("scratch", "distill"):
+        result[strategy] = {}
+        for key in HEADLINE:
+            values = np.percentile(out[f"{strategy}.{key}"], PERCENTILES)
+            result[strategy][key] = {f"p{p}": float(v) for p, v in zip(PERCENTILES, values)}
+    result["tokens_obtained"] = {
+        f"p{p}": float(v) for p, v in zip(PERCENTILES, np.percentile(out["tokens_obtained"],
+                                                                      PERCENTILES))}
+    result["pure_regime_share"] = float(np.mean(out["pure"]))
+    result["envelope_share"] = float(np.mean(out["envelope_topk"] | out["envelope_logits"]))
+    return result

@@ -1,0 +1,370 @@
+"""Scenario files: inert TOML validated into a typed model.
+
+A scenario is plain data (no code, no includes). The same pydantic schema drives TOML
+validation, ``--set`` overrides and the app's widget bounds (``lever_specs``). Unknown keys are
+errors; every field has units in its name and a description.
+
+Example:
+    >>> from simulator.scenario import load_scenario
+    >>> s = load_scenario("scenarios/deepseek-v3-reference.toml", ["actor.mfu=0.2"])
+    >>> s.actor.mfu
+    0.2
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from simulator.errors import InputError, choices_text
+
+ACCESS_MODES = ("logits", "topk", "text")
+CHANNELS = ("import", "smuggled", "domestic", "cloud")
+PRECISIONS = ("fp32", "tf32", "bf16", "fp8", "int8")
+
+# The numeric fields the model reads: the levers that Monte Carlo ranges and the tornado may
+# vary (chip fields repeat per entry as actor.chips.<i>.<field>).
+LEVER_FIELDS = {
+    "frontier": ("compute_flop", "growth_per_year", "algorithmic_progress_per_year"),
+    "actor": ("training_days", "mfu", "post_training_fraction", "case_by_case_approval_fraction",
+              "smuggling_interdiction_fraction", "smuggled_price_multiplier", "growth_per_year"),
+    "chip": ("count", "yield_fraction", "performance_factor", "price_usd",
+             "rental_usd_per_hour"),
+    "distillation": ("tokens", "input_tokens_per_output_token", "price_input_usd_per_mtok",
+                     "price_output_usd_per_mtok", "accounts", "rate_limit_tokens_per_minute",
+                     "campaign_days", "detection_probability_per_account_month", "budget_usd"),
+}
+
+
+def is_lever(path: str) -> bool:
+    """Returns whether a dotted path is a numeric field the model reads (a Monte Carlo lever)."""
+    parts = path.split(".")
+    if len(parts) == 4 and parts[:2] == ["actor", "chips"] and parts[2].isdigit():
+        return parts[3] in LEVER_FIELDS["chip"]
+    return len(parts) == 2 and parts[1] in LEVER_FIELDS.get(parts[0], ())
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
+
+
+class Frontier(_Strict):
+    """The frontier actor (A) whose model is the teacher."""
+
+    compute_flop: float = Field(
+        gt=0, le=1e30, description="Training compute of the frontier model (the teacher) in "
+        "the scenario year, FLOP. Epoch AI: Grok 3 ~3.5e26, GPT-4.5 ~2.1e26.")
+    growth_per_year: float = Field(
+        4.5, gt=1, le=20, description="Growth of frontier training compute per year (x). "
+        "Epoch AI: 4-5x/yr.")
+    algorithmic_progress_per_year: float = Field(
+        1.0, ge=1, le=10, description="Effective-compute growth per year from algorithms (x), "
+        "added to the lag's clock; 1 = compare physical compute only. Ho et al. 2024: ~2.8x/yr.")
+
+
+class ChipEntry(_Strict):
+    """One block of the restricted actor's chips."""
+
+    chip: str = Field(description="Chip name from data/chips.csv (case-insensitive).")
+    count: float = Field(ge=0, le=1e8, description="Number of chips (for domestic: chips "
+                         "started; yield_fraction of them work).")
+    channel: Literal["import", "smuggled", "domestic", "cloud"] = Field(
+        description="How the chips are obtained: import (counts only if the rule allows it; "
+        "case-by-case chips count at the approval fraction), smuggled and domestic (count "
+        "regardless of the rule), cloud (rented abroad; counts unless remote-access controls "
+        "apply and the rule controls the chip).")
+    yield_fraction: float = Field(
+        1.0, ge=0, le=1, description="Fraction of the count that works (domestic fab yield: "
+        "SMIC 7nm 910C ~0.4, range 0.2-0.6 per FT/Digitimes 2025); 1 for bought chips.")
+    performance_factor: float = Field(
+        1.0, gt=0, le=2, description="Achieved fraction of the datasheet peak FLOP/s (immature "
+        "software stacks, e.g. domestic chips 0.6-0.8); multiplies the MFU.")
+    price_usd: float | None = Field(
+        None, ge=0, le=1e7, description="Purchase price per chip, USD; default from chips.csv.")
+    rental_usd_per_hour: float | None = Field(
+        None, ge=0, le=1000, description="Rental price per chip-hour, USD; default from "
+        "chips.csv. DeepSeek-V3 accounted $2/H800-hour.")
+
+
+class Actor(_Strict):
+    """The restricted actor (B): its chips and how it trains."""
+
+    training_days: float = Field(
+        60.0, gt=0, le=730, description="Wall-clock days of training on the whole fleet.")
+    mfu: float = Field(
+        0.35, gt=0, le=0.8, description="Model FLOP utilisation against the peak at "
+        "`precision` (Llama 3.1: 0.38-0.43 bf16; DeepSeek-V3 ~0.2 vs fp8 peak).")
+    precision: Literal["fp32", "tf32", "bf16", "fp8", "int8"] = Field(
+        "bf16", description="Training precision whose dense peak the MFU refers to; a chip "
+        "without it falls back to bf16 (stated in the result).")
+    post_training_fraction: float = Field(
+        0.0, ge=0, le=0.9, description="Share of the fleet's FLOP spent on post-training "
+        "(RL, SFT) rather than pre-training; the frontier is assumed to post-train alike, so "
+        "only the pre-training share enters the loss. DeepSeek-R1: ~0.18 of V3.")
+    cost_basis: Literal["rental", "capital"] = Field(
+        "rental", description="How the fleet's cost is counted: chip-hours x rental price "
+        "(the cloud-equivalent convention of DeepSeek-V3 and Epoch AI) or purchase price of "
+        "the chips used (cloud chips are always rental).")
+    case_by_case_approval_fraction: float = Field(
+        0.5, ge=0, le=1, description="Fraction of imported case-by-case chips that get a "
+        "licence (2026-01 rule caps China at 50% of US shipments; CNBC Jul 2026: 'very few').")
+    smuggling_interdiction_fraction: float = Field(
+        0.0, ge=0, le=1, description="Fraction of smuggled chips seized or never delivered "
+        "(enforcement lever).")
+    smuggled_price_multiplier: float = Field(
+        1.0, ge=1, le=10, description="Price of a smuggled chip relative to list (capital "
+        "basis only).")
+    remote_access_controls: bool = Field(
+        False, description="Remote-access controls in force (Remote Access Security Act): "
+        "cloud chips that the rule controls no longer count.")
+    growth_per_year: float = Field(
+        1.0, gt=0, le=20, description="Growth of the actor's fleet compute per year (x), for "
+        "the yearly time series only.")
+    chips: list[ChipEntry] = Field(
+        min_length=1, max_length=64, description="The fleet, one entry per chip and channel.")
+
+
+class Distillation(_Strict):
+    """The API channel to the frontier model."""
+
+    enabled: bool = Field(True, description="Evaluate the distillation strategy.")
+    access: Literal["logits", "topk", "text"] = Field(
+        "text", description="What the API exposes: full logits (open or leaked weights), "
+        "top-k log-probabilities (OpenAI top_logprobs <= 20), or sampled text only.")
+    top_k: int = Field(20, ge=1, le=1000, description="k for top-k access (OpenAI: 0-20).")
+    teacher: Literal["model", "oracle"] = Field(
+        "model", description="Which measured teacher's behaviour transfers: a trained model "
+        "(realistic) or the oracle (a perfect teacher, an upper bound).")
+    tokens: float = Field(
+        1e10, ge=0, le=1e15, description="Teacher output tokens the actor tries to buy "
+        "(Anthropic Feb 2026: >16M exchanges ~ 1e10-1e11 tokens).")
+    input_tokens_per_output_token: float = Field(
+        0.25, ge=0, le=100, description="Prompt tokens sent per teacher token bought "
+        "(1k prompt per 4k-token trace = 0.25).")
+    price_input_usd_per_mtok: float = Field(
+        3.0, ge=0, le=1000, description="API price of input tokens, USD per million.")
+    price_output_usd_per_mtok: float = Field(
+        15.0, ge=0, le=1000, description="API price of output tokens, USD per million "
+        "(Claude Sonnet tier $15; o3 $8; DeepSeek V3.2 $0.42).")
+    accounts: float = Field(
+        1000, ge=1, le=1e7, description="API accounts used in parallel (Anthropic Feb 2026: "
+        "~24,000 fraudulent accounts).")
+    rate_limit_tokens_per_minute: float = Field(
+        80_000, gt=0, le=1e9, description="Output tokens per minute per account (Anthropic "
+        "tier 4: 80k OTPM).")
+    campaign_days: float = Field(
+        90.0, gt=0, le=3650, description="Days the extraction campaign runs.")
+    detection_probability_per_account_month: float = Field(
+        0.0, ge=0, le=1, description="Probability that a given account is detected and "
+        "banned within a month (KYC, H.R. 8283, NSTM-4 lever).")
+    budget_usd: float | None = Field(
+        None, ge=0, le=1e12, description="Cap on API spend, USD; none = unlimited.")
+
+
+class LeverRange(_Strict):
+    """A range over which one numeric lever varies in the Monte Carlo and the tornado."""
+
+    path: str = Field(description="Dotted path of a numeric field, e.g. actor.mfu or "
+                      "actor.chips.0.count.")
+    low: float = Field(description="Lower end of the range (same units as the field).")
+    high: float = Field(description="Upper end of the range.")
+    scale: Literal["linear", "log"] = Field(
+        "linear", description="Sample uniformly in the value (linear) or in its log (log).")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not (math.isfinite(self.low) and math.isfinite(self.high)) or self.low > self.high:
+            raise ValueError(f"low ({self.low}) must be finite and <= high ({self.high})")
+        if self.scale == "log" and self.low <= 0:
+            raise ValueError("a log-scale range needs low > 0")
+        return self
+
+
+class Uncertainty(_Strict):
+    """Monte Carlo settings."""
+
+    draws: int = Field(2000, ge=1, le=1_000_000, description="Monte Carlo draws.")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Random seed (results are "
+                      "deterministic given the seed).")
+    levers: list[LeverRange] = Field(
+        default_factory=list, description="Lever ranges sampled in the Monte Carlo and swung "
+        "in the tornado.")
+
+
+class Scenario(_Strict):
+    """One export-control / distillation scenario."""
+
+    name: str = Field(min_length=1, max_length=200, description="Short name.")
+    description: str = Field(min_length=1, description="What the scenario represents and "
+                             "the sources of its numbers.")
+    sources: list[str] = Field(default_factory=list, description="Citations (URLs).")
+    variant: Literal["conservative", "central", "aggressive", "reference"] = Field(
+        "central", description="Which variant of a scenario family this is.")
+    year: int = Field(ge=2015, le=2040, description="Calendar year of the scenario.")
+    rule: str = Field(description="Export-control rule id in force (data/rules.toml).")
+    law: str = Field("besiroglu_2024", description="Published scaling law (data/laws.toml) "
+                     "that gives absolute losses at frontier scale.")
+    fit: str = Field("default", description="Fit card: 'default' (data/fits/default.json), "
+                     "'priors' (literature anchors only) or a path relative to the scenario.")
+    timeseries_years: int = Field(0, ge=0, le=30, description="Years of the yearly time "
+                                  "series to report (0 = none).")
+    frontier: Frontier
+    actor: Actor
+    distillation: Distillation = Field(default_factory=Distillation)
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+
+    # Set by load_scenario: where the scenario came from (for messages and relative paths).
+    _source_path: str = "<scenario>"
+
+    @property
+    def source_path(self) -> str:
+        """Returns the file the scenario was read from (or a placeholder)."""
+        return self._source_path
+
+
+# --------------------------------------------------------------------------- loading
+
+def _format_validation_error(source: str, exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    kind = first.get("type", "")
+    if kind == "extra_forbidden":
+        msg = "unknown key"
+    elif kind == "missing":
+        msg = "required field is missing"
+    else:
+        msg = first["msg"].replace("\n", " ")
+        if kind not in ("value_error",) and "input" in first and not isinstance(
+                first["input"], (dict, list)):
+            msg += f" (got {first['input']!r})"
+    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    return f"{source}: {loc}: {msg}{more}"
+
+
+def parse_override(text: str, source: str = "<scenario>") -> tuple[list[str], object]:
+    """Returns (path parts, value) for 'dotted.path=VALUE' where VALUE is a TOML literal."""
+    if "=" not in text:
+        raise InputError(f"{source}: --set {text}: expected dotted.path=VALUE")
+    path, _, raw = text.partition("=")
+    path = path.strip()
+    if not path or any(not p for p in path.split(".")):
+        raise InputError(f"{source}: --set {text}: empty path")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        raise InputError(f"{source}: --set {path}: {raw.strip()!r} is not a TOML literal "
+                         "(quote strings: name=\"x\")") from None
+    return path.split("."), value
+
+
+def apply_override(data: dict, parts: list[str], value, source: str = "") -> None:
+    """Sets data[parts] = value in a raw TOML dict, creating missing tables."""
+    label = ".".join(parts)
+    node = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list):
+            if not part.isdigit():
+                raise InputError(f"{source}: --set {label}: {'.'.join(parts[:i])} is a list; "
+                                 f"index it with a number")
+            idx = int(part)
+            if idx >= len(node):
+                raise InputError(f"{source}: --set {label}: index {idx} out of range "
+                                 f"({len(node)} entries)")
+            if last:
+                node[idx] = value
+            else:
+                node = node[idx]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            else:
+                if part not in node:
+                    node[part] = {}
+                node = node[part]
+        else:
+            raise InputError(f"{source}: --set {label}: {'.'.join(parts[:i])} is not a table")
+
+
+def read_toml(path) -> dict:
+    """Returns the raw TOML mapping of a scenario file; InputError if missing or malformed."""
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such scenario file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a scenario file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read scenario file ({exc})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: malformed TOML: {str(exc).splitlines()[0]}") from None
+
+
+def scenario_from_dict(data: dict, source: str = "<scenario>") -> Scenario:
+    """Returns a validated Scenario from a raw mapping; InputError naming the field if not."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_format_validation_error(source, exc)) from None
+    scenario._source_path = source
+    _check_references(scenario, source)
+    return scenario
+
+
+def load_scenario(path, overrides=()) -> Scenario:
+    """Returns the validated Scenario in a TOML file, 'dotted.path=VALUE' overrides applied."""
+    data = read_toml(path)
+    for text in overrides:
+        parts, value = parse_override(text, str(path))
+        apply_override(data, parts, value, source=str(path))
+    return scenario_from_dict(data, source=str(path))
+
+
+def _check_references(s: Scenario, source: str) -> None:
+    """Checks rule, chips, law and lever paths against the data; InputError naming the field."""
+    from simulator.scenario import world  # local: keeps the schema importable on its own
+
+    rules = world.rule_ids()
+    if s.rule not in rules:
+        raise InputError(f"{source}: rule: unknown rule {s.rule!r} (valid: "
+                         f"{choices_text(rules)})")
+    for i, entry in enumerate(s.actor.chips):
+        try:
+            world.chip(entry.chip)
+        except InputError as exc:
+            raise InputError(f"{source}: actor.chips.{i}.chip: {exc}") from None
+    laws = world.law_ids()
+    if s.law not in laws:
+        raise InputError(f"{source}: law: unknown law {s.law!r} (valid: {choices_text(laws)})")
+    from simulator.scenario.levers import lever_specs
+
+    specs = {spec["path"]: spec for spec in lever_specs(s) if spec["sampled"]}
+    for i, lever in enumerate(s.uncertainty.levers):
+        spec = specs.get(lever.path)
+        if spec is None:
+            raise InputError(f"{source}: uncertainty.levers.{i}.path: {lever.path!r} is not a "
+                             f"numeric lever of this scenario (e.g. actor.mfu, "
+                             f"actor.chips.0.count, distillation.tokens)")
+        lo, hi = spec["min"], spec["max"]
+        below = lo is not None and (lever.low < lo or (spec["min_exclusive"] and lever.low == lo))
+        above = hi is not None and (lever.high > hi or (spec["max_exclusive"]
+                                                       and lever.high == hi))
+        if below or above:
+            raise InputError(f"{source}: uncertainty.levers.{i}: range [{lever.low}, "
+                             f"{lever.high}] of {lever.path} leaves its bounds [{lo}, {hi}]")
+
+
+def with_values(scenario: Scenario, values: dict) -> Scenario:
+    """Returns a re-validated copy of ``scenario`` with dotted-path values replaced."""
+    data = scenario.model_dump()
+    for path, value in values.items():
+        apply_override(data, path.split("."), value, source=scenario.source_path)
+    return scenario_from_dict(data, source=scenario.source_path)
