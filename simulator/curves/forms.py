@@ -36,11 +36,71 @@ def log_token_multiplier(params, tokens_per_param, gap_ratio):
             + params["c2"] * np.asarray(gap_ratio, dtype=float))
 
 
-def compute_optimal(params, compute_flop):
-    """Returns (N*, D*, L*) on the compute-optimal frontier of the scratch law with C = 6 N D."""
+def _floor(params):
+    """Returns the loss floor of a law: E (scratch) or L_T (teacher-floored)."""
+    return params["E"] if "E" in params else params["L_T"]
+
+
+def _frontier_constants(params):
+    """Returns (G, a, K, q): N* = G (C/6)^a and L*(C) = floor + K (C/6)^-q."""
     alpha, beta, A, B = params["alpha"], params["beta"], params["A"], params["B"]
     G = np.power(alpha * A / (beta * B), 1.0 / (alpha + beta))
     a = beta / (alpha + beta)
-    n_opt = G * np.power(np.asarray(compute_flop, dtype=float) / 6.0, a)
-    d_opt = np.asarray(compute_flop, dtype=float) / (6.0 * n_opt)
-    return n_opt, d_opt, scratch_loss(params, n_opt, d_opt)
+    K = (1.0 + alpha / beta) * A * np.power(G, -alpha)
+    q = alpha * beta / (alpha + beta)
+    return G, a, K, q
+
+
+def compute_optimal(params, compute_flop):
+    """Returns (N*, D*, L*) on the compute-optimal frontier of the law with C = 6 N D.
+
+    Works for the scratch law (floor "E") and the teacher-floored law (floor "L_T").
+    """
+    G, a, _, _ = _frontier_constants(params)
+    compute = np.asarray(compute_flop, dtype=float)
+    n_opt = G * np.power(compute / 6.0, a)
+    d_opt = compute / (6.0 * n_opt)
+    return n_opt, d_opt, _floor(params) + params["A"] / np.power(n_opt, params["alpha"]) \
+        + params["B"] / np.power(d_opt, params["beta"])
+
+
+def frontier_loss(params, compute_flop):
+    """Returns L*(C) = floor + K (C/6)^(-alpha beta/(alpha+beta)), the compute-optimal loss."""
+    _, _, K, q = _frontier_constants(params)
+    return _floor(params) + K * np.power(np.asarray(compute_flop, dtype=float) / 6.0, -q)
+
+
+def frontier_compute(params, loss):
+    """Returns the compute C (FLOP, 6ND) at which the law's frontier reaches ``loss``.
+
+    The inverse of frontier_loss; +inf where loss is at or below the floor.
+    """
+    _, _, K, q = _frontier_constants(params)
+    excess = np.asarray(loss, dtype=float) - _floor(params)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 6.0 * np.power(excess / K, -1.0 / q)
+    return np.where(excess > 0, out, np.inf)
+
+
+def compute_multiplier(scratch_params, distill_params, compute_flop):
+    """Returns M(C) = C_scratch(L*_distill(C)) / C, the compute multiplier of distillation.
+
+    Both frontiers count student training compute only (C = 6 N D); teacher inference is paid
+    by the API's owner. M > 1: distilling with C reaches what scratch needs M*C for.
+    """
+    compute = np.asarray(compute_flop, dtype=float)
+    return frontier_compute(scratch_params, frontier_loss(distill_params, compute)) / compute
+
+
+def token_limited_log_gain(params, fraction):
+    """Returns ln G(f), the compute-equivalent gain of mixing a fraction f of teacher tokens.
+
+    G = D_eq / D: the scratch tokens (hence, at the same N, scratch compute) reaching the loss
+    the student reaches with D tokens of which a fraction f came from the teacher.
+    Form ln G = g f^p with g, p >= 0 (non-decreasing in f, ln G(0) = 0); a params mapping
+    without "p" is the linear form ln G = g f.
+    """
+    f = np.asarray(fraction, dtype=float)
+    g = np.asarray(params["g"], dtype=float)
+    p = np.asarray(params.get("p", 1.0), dtype=float)
+    return g * np.power(f, p)

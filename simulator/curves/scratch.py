@@ -1,0 +1,242 @@
+"""The scratch law L(N, D) = E + A/N^alpha + B/D^beta, fitted the Chinchilla way, done right.
+
+Method (Hoffmann et al. 2022 App. D.2 as corrected by Besiroglu et al. 2024):
+log L_hat = LSE(a - alpha log N, b - beta log D, e) with a, b, e = log A, log B, log E;
+minimise the *summed* Huber loss (delta = 1e-3) of log L_hat - log L; L-BFGS from many starts.
+The starts come from a variable-projection grid: for each (alpha, beta) on a grid the law is
+linear in (E, A, B), solved by non-negative least squares; the best grid cells seed the
+search. E can be fixed (the synthetic language's oracle loss), leaving four parameters.
+
+Example:
+    >>> fit = ScratchLawFitter(fix_e=0.95).fit(params, tokens, loss)
+    >>> fit.params_, fit.objective_, fit.converged_
+"""
+
+import numpy as np
+from scipy.optimize import minimize
+
+from simulator.curves import forms
+from simulator.curves.robust import (HUBER_DELTA, huber_objective, minimize_huber_batched,
+                                     nnls_batched, powerlaw_residuals)
+from simulator.errors import InputError
+
+_EXP_BOUNDS = (1e-4, 5.0)         # alpha, beta
+_LOG_COEF_BOUNDS = (-30.0, 80.0)  # a = log A, b = log B
+_LOG_FLOOR_BOUNDS = (-15.0, 5.0)  # e = log E
+
+
+def check_points(params_n, tokens, loss, n_free, what="data", distinct=True):
+    """Returns float arrays (N, D, L) after checking them; raises InputError naming the problem."""
+    arrays = []
+    for name, values in (("params", params_n), ("tokens", tokens), ("loss", loss)):
+        a = np.asarray(values, dtype=float).ravel()
+        if not np.all(np.isfinite(a)):
+            raise InputError(f"{what}: column '{name}' has missing or non-finite values")
+        if np.any(a <= 0):
+            raise InputError(f"{what}: column '{name}' must be positive "
+                             f"(found {a[a <= 0][0]:g})")
+        arrays.append(a)
+    n = len(arrays[0])
+    if any(len(a) != n for a in arrays):
+        raise InputError(f"{what}: params, tokens and loss differ in length")
+    if n < n_free + 2:
+        raise InputError(f"{what}: {n} points is too few to fit {n_free} parameters "
+                         f"(need at least {n_free + 2})")
+    for name, a in (("params", arrays[0]), ("tokens", arrays[1])) if distinct else ():
+        if len(np.unique(a)) < 2:
+            raise InputError(f"{what}: column '{name}' needs at least 2 distinct values")
+    return arrays
+
+
+class FlooredPowerLawFitter:
+    """L(N, D) = floor + A/N^alpha + B/D^beta; the floor is E (scratch) or L_T (distilled).
+
+    Parameters (stored as given, scikit-learn style): ``floor`` fixes the floor when not None;
+    ``delta`` the Huber threshold on log loss; ``grid_size`` cells per exponent in the
+    variable-projection initialiser; ``n_starts`` starts refined by the batched solver (the
+    best grid cells plus random ones), of which the ``n_polish`` best are finished by
+    L-BFGS-B; ``random_state`` seeds the random starts; ``floor_bounds`` bound a fitted floor.
+    Learned: ``params_``, ``objective_`` (summed Huber), ``converged_``, ``grad_norm_``,
+    ``n_points_``, ``theta_`` (the log-space parameter vector).
+    """
+
+    floor_name = "E"
+
+    def __init__(self, floor=None, delta=HUBER_DELTA, grid_size=40, n_starts=24,
+                 random_state=0, floor_bounds=None, n_polish=2):
+        self.floor = floor
+        self.n_polish = n_polish
+        self.floor_bounds = floor_bounds
+        self.delta = delta
+        self.grid_size = grid_size
+        self.n_starts = n_starts
+        self.random_state = random_state
+
+    # -- the parameter vector -------------------------------------------------------------
+    @property
+    def _fixed(self):
+        return self.floor is not None
+
+    def _bounds(self):
+        lo = [_LOG_COEF_BOUNDS[0]] * 2 + [_EXP_BOUNDS[0]] * 2
+        hi = [_LOG_COEF_BOUNDS[1]] * 2 + [_EXP_BOUNDS[1]] * 2
+        if not self._fixed:
+            f_lo, f_hi = _LOG_FLOOR_BOUNDS
+            if self.floor_bounds is not None:
+                f_lo, f_hi = np.log(self.floor_bounds[0]), np.log(self.floor_bounds[1])
+            lo, hi = [f_lo] + lo, [f_hi] + hi
+        return np.array(lo), np.array(hi)
+
+    def _theta_to_params(self, theta):
+        theta = np.asarray(theta, dtype=float)
+        if self._fixed:
+            floor = np.full(theta.shape[:-1], float(self.floor)) if theta.ndim > 1 \
+                else float(self.floor)
+            a, b, al, be = (theta[..., i] for i in range(4))
+        else:
+            e, a, b, al, be = (theta[..., i] for i in range(5))
+            floor = np.exp(e)
+        return {self.floor_name: floor, "A": np.exp(a), "B": np.exp(b), "alpha": al, "beta": be}
+
+    def _residuals(self, log_n, log_d, log_loss):
+        log_floor = np.log(self.floor) if self._fixed else None
+        return powerlaw_residuals(log_n, log_d, log_loss, log_floor)
+
+    # -- initialisation --------------------------------------------------------------------
+    def _grid_starts(self, n_pts, d_pts, loss):
+        """Returns candidate theta rows from the variable-projection grid."""
+        exps = np.geomspace(0.02, 2.5, self.grid_size)
+        al, be = (g.ravel() for g in np.meshgrid(exps, exps, indexing="ij"))
+        w = 1.0 / loss  # relative (≈ log-space) errors
+        x_n = n_pts[None, :] ** -al[:, None]
+        x_d = d_pts[None, :] ** -be[:, None]
+        cols = [x_n, x_d] if self._fixed else [np.ones_like(x_n), x_n, x_d]
+        design = np.stack(cols, axis=-1) * w[None, :, None]
+        scale = np.linalg.norm(design, axis=1, keepdims=True)
+        scale[scale == 0] = 1.0
+        target = ((loss - self.floor) if self._fixed else loss) * w
+        coef = nnls_batched(design / scale, target) / scale[:, 0, :]
+        logs = np.log(np.maximum(coef, 1e-300))
+        rows = np.column_stack([logs, al, be])  # (log E,) log A, log B, alpha, beta
+        lo, hi = self._bounds()
+        return np.clip(rows, lo, hi)
+
+    def _random_starts(self, count, rng):
+        lo, hi = self._bounds()
+        rows = rng.uniform(size=(count, len(lo)))
+        # Epoch's grid ranges: exponents 0-2, log coefficients 0-25, log floor -1 to 1
+        span_lo = np.array([0.0, 0.0, 0.05, 0.05] if self._fixed else [-1.0, 0.0, 0.0, 0.05, 0.05])
+        span_hi = np.array([25.0, 25.0, 2.0, 2.0] if self._fixed else [1.0, 25.0, 25.0, 2.0, 2.0])
+        span_lo, span_hi = np.maximum(span_lo, lo), np.minimum(span_hi, hi)
+        return np.clip(span_lo + rows * (span_hi - span_lo), lo, hi)
+
+    # -- fitting ---------------------------------------------------------------------------
+    def fit(self, params_n, tokens, loss, sample_weight=None):
+        """Returns self, fitted to runs (N, D, L); sample_weight counts repeated runs."""
+        n_free = 4 if self._fixed else 5
+        n_pts, d_pts, loss = check_points(params_n, tokens, loss, n_free)
+        if self._fixed and not (0 < self.floor):
+            raise InputError(f"the fixed {self.floor_name} must be positive (got {self.floor})")
+        weights = np.ones_like(loss) if sample_weight is None else np.asarray(sample_weight, float)
+        log_n, log_d, log_loss = np.log(n_pts), np.log(d_pts), np.log(loss)
+        fn = self._residuals(log_n, log_d, log_loss)
+        lo, hi = self._bounds()
+        rng = np.random.default_rng(self.random_state)
+
+        grid = self._grid_starts(n_pts, d_pts, loss)
+        r_grid, _ = fn(grid, None)
+        order = np.argsort(huber_objective(r_grid, weights, self.delta))
+        n_grid = max(1, (2 * self.n_starts) // 3)
+        starts = np.vstack([grid[order[:n_grid]],
+                            self._random_starts(self.n_starts - n_grid, rng)])
+        theta, obj, _ = minimize_huber_batched(
+            fn, starts, np.broadcast_to(weights, (len(starts), len(weights))), lo, hi,
+            delta=self.delta, max_iter=150, tol=1e-8)  # a rough pass; the best are finished below
+
+        # finish the best few optima with L-BFGS-B (analytic gradient, tight tolerances), then
+        # with tight IRLS steps: L-BFGS-B alone can stop early in the flat valley of E, A, B
+        polished = np.array([self._lbfgs(fn, theta[i], weights, lo, hi)[0]
+                             for i in np.argsort(obj)[: max(1, self.n_polish)]])
+        theta, obj, ok = minimize_huber_batched(
+            fn, polished, np.broadcast_to(weights, (len(polished), len(weights))), lo, hi,
+            delta=self.delta, max_iter=2000, tol=1e-15, patience=10)
+        best = int(np.argmin(obj))
+        self.theta_, self.objective_ = theta[best], float(obj[best])
+        self.grad_norm_ = self._grad_norm(fn, self.theta_, weights, lo, hi)
+        solver_ok = bool(ok[best])
+        self.n_points_ = len(loss)
+        self.params_ = {k: float(v) for k, v in self._theta_to_params(self.theta_).items()}
+        at_bound = (np.isclose(self.theta_, lo, atol=1e-9) | np.isclose(self.theta_, hi, atol=1e-9))
+        self.at_bound_ = [name for name, hit in zip(self.param_names(), at_bound) if hit]
+        # A minimum at a bound has a non-zero gradient; judge the free coordinates only.
+        self.converged_ = bool(solver_ok and self.grad_norm_ <= 1e-6 * max(1.0, self.objective_))
+        self.converged_ = self.converged_ and not self.at_bound_
+        return self
+
+    def _huber_and_grad(self, fn, weights):
+        delta = self.delta
+
+        def fun(theta):
+            r, jac = fn(theta[None, :], None)
+            r, jac = r[0], jac[0]
+            return float(huber_objective(r, weights, delta)), jac.T @ (
+                weights * np.clip(r, -delta, delta))
+
+        return fun
+
+    def _lbfgs(self, fn, theta0, weights, lo, hi):
+        """Returns (theta, objective, success) of one L-BFGS-B run."""
+        res = minimize(self._huber_and_grad(fn, weights), theta0, jac=True, method="L-BFGS-B",
+                       bounds=list(zip(lo, hi)),
+                       options={"maxiter": 10000, "ftol": 1e-15, "gtol": 1e-12, "maxcor": 20})
+        return res.x, float(res.fun), bool(res.success)
+
+    def _grad_norm(self, fn, theta, weights, lo, hi):
+        """Returns the largest gradient component, ignoring those pressing against a bound."""
+        _, grad = self._huber_and_grad(fn, weights)(theta)
+        pinned = np.isclose(theta, lo) & (grad > 0) | np.isclose(theta, hi) & (grad < 0)
+        return float(np.max(np.abs(grad[~pinned]))) if (~pinned).any() else 0.0
+
+    def param_names(self):
+        """Returns the names of the fitted log-space coordinates, in theta order."""
+        names = ["log_A", "log_B", "alpha", "beta"]
+        return names if self._fixed else [f"log_{self.floor_name}"] + names
+
+    def predict(self, params_n, tokens):
+        """Returns the fitted law's loss at (N, D)."""
+        return self._law(self.params_, params_n, tokens)
+
+    def _law(self, params, params_n, tokens):
+        return forms.scratch_loss(params, params_n, tokens)
+
+    def bootstrap(self, params_n, tokens, loss, n_resamples=1000, random_state=None):
+        """Returns {param: array (n_resamples,)} plus 'converged': refits on resampled runs.
+
+        Each resample draws len(runs) runs with replacement (as multinomial run counts) and
+        refits from the full-data optimum with the batched solver.
+        """
+        n_pts, d_pts, loss = (np.asarray(x, dtype=float) for x in (params_n, tokens, loss))
+        rng = np.random.default_rng(self.random_state if random_state is None else random_state)
+        counts = rng.multinomial(len(loss), np.full(len(loss), 1.0 / len(loss)), size=n_resamples)
+        return self.bootstrap_counts(n_pts, d_pts, loss, counts)
+
+    def bootstrap_counts(self, n_pts, d_pts, loss, counts):
+        """Returns bootstrap parameter samples for given run-count rows (n_resamples, n_runs)."""
+        fn = self._residuals(np.log(n_pts), np.log(d_pts), np.log(loss))
+        lo, hi = self._bounds()
+        starts = np.repeat(self.theta_[None, :], len(counts), axis=0)
+        theta, _, ok = minimize_huber_batched(fn, starts, counts, lo, hi, delta=self.delta)
+        out = {k: np.asarray(v, dtype=float) for k, v in self._theta_to_params(theta).items()}
+        out["converged"] = ok
+        return out
+
+
+class ScratchLawFitter(FlooredPowerLawFitter):
+    """The scratch law L = E + A/N^alpha + B/D^beta; ``fix_e`` fixes E (e.g. the oracle loss)."""
+
+    floor_name = "E"
+
+    def __init__(self, fix_e=None, delta=HUBER_DELTA, grid_size=40, n_starts=24, random_state=0):
+        super().__init__(floor=fix_e, delta=delta, grid_size=grid_size, n_starts=n_starts,
+                         random_state=random_state)
+        self.fix_e = fix_e

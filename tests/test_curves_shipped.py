@@ -1,0 +1,68 @@
+"""The shipped fit card (data/fits/default.json): valid, honest, and reproducible from its runs."""
+
+import copy
+
+import numpy as np
+import pytest
+
+from simulator.curves.card import load_card
+from simulator.curves.fit_runs import fit_runs, fit_scratch_section, read_results
+from simulator.paths import DEFAULT_EXPERIMENTS, DEFAULT_FIT
+from simulator.provenance import sha256_file
+
+RESULTS = DEFAULT_EXPERIMENTS / "results.csv"
+needs_card = pytest.mark.skipif(not DEFAULT_FIT.exists(), reason="no shipped fit card yet")
+needs_both = pytest.mark.skipif(not (DEFAULT_FIT.exists() and RESULTS.exists()),
+                                reason="no shipped fit card or default sweep yet")
+
+
+@pytest.fixture(scope="module")
+def card():
+    return load_card(DEFAULT_FIT)
+
+
+@needs_card
+@pytest.mark.xfail(strict=False, reason="known: the default sweep's scratch law misses its "
+                   "largest-compute run by 9.6% (> 3%): the data's D-slope grows with N, which "
+                   "E + A/N^a + B/D^b cannot follow; see data/README.md")
+def test_shipped_card_scratch_law_predicts_its_heldout_runs_within_3_percent(card):
+    assert card["scratch"]["heldout"]["relative_error_loss"] <= 0.03
+
+
+@needs_card
+def test_shipped_card_reports_its_heldout_errors_and_warnings(card):
+    held = card["scratch"]["heldout"]
+    assert held["n_heldout"] >= 1 and held["relative_error_loss"] is not None
+    assert card["scratch"]["converged"]
+    assert card["settings"]["n_bootstrap"] >= 1000
+    if held["relative_error_loss"] > 0.03:  # a bad number is flagged in the card, not hidden
+        assert any("held-out" in w for w in card["warnings"])
+
+
+@needs_both
+def test_shipped_card_was_fitted_on_the_shipped_results(card):
+    assert card["provenance"]["results_sha256"] == sha256_file(RESULTS)
+
+
+@needs_both
+def test_refitting_the_shipped_results_reproduces_the_scratch_section(card):
+    df = read_results(RESULTS)
+    settings = card["settings"]
+    frac = df["teacher_token_fraction"]
+    runs = df[(df["mode"] == "scratch") & (frac.isna() | (frac == 0))]
+    rng = np.random.default_rng(settings["random_state"])
+    _, _, section = fit_scratch_section(runs, float(df["oracle_loss"].median()), rng,
+                                 settings["n_bootstrap"], settings["random_state"], [])
+    assert section == card["scratch"]
+
+
+@needs_both
+@pytest.mark.slow
+def test_refitting_the_shipped_results_reproduces_the_whole_card(card):
+    settings = card["settings"]
+    again = fit_runs(read_results(RESULTS), n_bootstrap=settings["n_bootstrap"],
+                     random_state=settings["random_state"],
+                     results_sha256=card["provenance"]["results_sha256"])
+    shipped = copy.deepcopy(card)
+    shipped.pop("provenance"), again.pop("provenance")
+    assert again == shipped
