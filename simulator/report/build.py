@@ -1,0 +1,293 @@
+"""Batch reports: validate every scenario, evaluate it, draw its charts, write its folder.
+
+    python -m simulator report scenarios/*.toml --out reports/
+    python -m simulator report --evidence --out reports/        # the measured evidence only
+
+Layout of DIR:
+    index.html, comparison.{png,svg,pdf}, comparison.csv   all scenarios side by side
+    evidence/                                              evidence charts and tables
+    <scenario>/report.md, report.html, results.json (= run --json), scenario.toml,
+               provenance.json, citation.bib, charts/*.{png,svg,pdf}, tables/*.csv
+
+Nothing is written until every scenario has loaded and evaluated. Folders are built in a
+staging folder inside DIR and moved into place at the end, so a failure leaves DIR as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simulator.errors import InputError
+from simulator.paths import DATA_DIR, DEFAULT_EXPERIMENTS, DEFAULT_FIT, REPO_ROOT
+from simulator.provenance import code_version, machine, now_utc, package_versions, sha256_file
+
+DATA_FILES = ("chips.csv", "rules.toml", "laws.toml", "distillation_priors.toml")
+SCENARIO_CHARTS = ("capability", "lag", "tornado", "cost")
+# The chip map depends on the rule and the fleet's chips only: drawn once per combination,
+# shared by the scenarios that have it, and stamped with the data files instead.
+SHARED_CHARTS = ("chip_map",)
+EVIDENCE_CHARTS = ("headline_token_limited", "evidence_loss_vs_compute",
+                   "evidence_loss_vs_tokens", "evidence_compute_multiplier")
+CURVE_DRAWS = 200  # Monte Carlo draws per point of the capability curves
+
+
+@dataclass
+class Evidence:
+    """A fit card (and the runs it was fitted to, when found) shown as evidence charts."""
+
+    card_path: Path
+    card_sha256: str
+    card: dict
+    runs_path: Path | None = None
+    runs_sha256: str | None = None
+    runs: object = None
+    folder: str = "evidence"
+    charts: dict = field(default_factory=dict)   # slug -> (hashes, ChartInfo)
+
+
+@dataclass
+class Job:
+    """One scenario to report on: its inputs, what the model computed, and its charts."""
+
+    path: Path
+    slug: str
+    scenario: object
+    sha256: str
+    result: dict
+    card_path: Path | None
+    evidence: Evidence | None = None
+    chip_map: str = ""   # base path of its (shared) chip map in the staging folder
+    curves: dict | None = None
+    charts: dict = field(default_factory=dict)   # slug -> (hashes, ChartInfo)
+
+
+def _progress(message: str) -> None:
+    print(f"report: {message}", file=sys.stderr, flush=True)
+
+
+def card_path_for(scenario, fit) -> Path | None:
+    """Returns the fit card file a scenario uses (None for the literature priors)."""
+    if fit is not None:
+        return Path(fit)
+    if scenario.fit == "priors":
+        return None
+    if scenario.fit == "default":
+        return DEFAULT_FIT if DEFAULT_FIT.is_file() else None
+    path = Path(scenario.fit)
+    return path if path.is_absolute() else Path(scenario.source_path).parent / path
+
+
+def _slug(path: Path) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in path.stem)
+
+
+def prepare(paths, fit=None, overrides=()) -> list[Job]:
+    """Returns one evaluated Job per scenario; raises InputError naming the first bad file."""
+    from simulator.scenario import evaluate, load_scenario
+
+    jobs, seen = [], {}
+    for raw in paths:
+        path = Path(raw)
+        scenario = load_scenario(path, overrides)  # InputError names the file and field
+        slug = _slug(path)
+        if slug in seen:
+            raise InputError(f"{path}: same report folder name '{slug}' as {seen[slug]}; "
+                             "rename one file")
+        seen[slug] = path
+        result = evaluate(scenario, fit).to_dict()
+        jobs.append(Job(path=path, slug=slug, scenario=scenario, sha256=sha256_file(path),
+                        result=result, card_path=card_path_for(scenario, fit)))
+    return jobs
+
+
+def load_evidence(card_path: Path, folder: str = "evidence") -> Evidence:
+    """Returns the Evidence of a fit card, with its runs when results.csv matches its hash."""
+    from simulator.curves.card import load_card
+
+    card = load_card(card_path)
+    ev = Evidence(card_path=Path(card_path), card_sha256=sha256_file(card_path), card=card,
+                  folder=folder)
+    want = (card.get("provenance") or {}).get("results_sha256")
+    runs_path = DEFAULT_EXPERIMENTS / "results.csv"
+    if runs_path.is_file() and want and sha256_file(runs_path) == want:
+        import pandas as pd
+
+        ev.runs_path, ev.runs_sha256 = runs_path, want
+        ev.runs = pd.read_csv(runs_path)
+    return ev
+
+
+def _stamp(job: Job | None, evidence: Evidence | None, version: str):
+    from simulator.charts.style import Stamp
+
+    fit_sha = evidence.card_sha256 if evidence else None
+    if job is None:
+        inputs = {"results": evidence.runs_sha256} if evidence and evidence.runs_sha256 else {}
+        return Stamp(code_version=version, fit_sha256=fit_sha, inputs_sha256=inputs)
+    return Stamp(code_version=version, scenario_id=job.slug, scenario_sha256=job.sha256,
+                 fit_sha256=fit_sha)
+
+
+def chart_tasks(jobs, evidences, staging: Path, version: str, fit=None, overrides=()):
+    """Returns the rendering tasks: evidence once per fit card, then each scenario's charts."""
+    from simulator.charts.style import Stamp
+
+    tasks = []
+    for ev in evidences:
+        stamp = _stamp(None, ev, version)
+        payload = {"card": ev.card, "runs": ev.runs, "stamp": stamp}
+        for kind in EVIDENCE_CHARTS:
+            if kind.startswith("evidence_loss") and ev.runs is None:
+                continue
+            tasks.append((kind, str(staging / ev.folder / kind), payload))
+    chip_maps = {}
+    data_stamp = Stamp(code_version=version, inputs_sha256={
+        Path(k).name: v for k, v in data_inputs().items() if Path(k).name in ("chips.csv",
+                                                                              "rules.toml")})
+    for job in jobs:
+        stamp = _stamp(job, job.evidence, version)
+        charts = staging / job.slug / "charts"
+        for kind in SCENARIO_CHARTS:
+            payload = {"result": job.result, "stamp": stamp}
+            if kind == "capability":
+                payload.update(path=str(job.path), overrides=tuple(overrides), fit=fit,
+                               draws=CURVE_DRAWS)
+            tasks.append((kind, str(charts / kind), payload))
+        rule = job.result["scenario"]["rule"]
+        fleet = tuple(sorted({str(r["chip"]) for r in job.result.get("fleet") or []}))
+        if (rule, fleet) not in chip_maps:
+            base = staging / "chip-maps" / f"chip_map-{rule}-{len(chip_maps) + 1}"
+            chip_maps[(rule, fleet)] = base
+            tasks.append(("chip_map", str(base), {"rule": rule, "fleet": fleet,
+                                                  "stamp": data_stamp}))
+        job.chip_map = str(chip_maps[(rule, fleet)])
+    if jobs:
+        tasks.append(("comparison", str(staging / "comparison"),
+                      {"results": [j.result for j in jobs], "stamp": _stamp(None, None, version)}))
+    return tasks
+
+
+def run_tasks(tasks, workers: int, progress=_progress) -> dict:
+    """Returns {base_path: (hashes, ChartInfo, extra)} after running every task."""
+    from simulator.report.render import render_task
+
+    done, out = 0, {}
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            base, hashes, info, extra = render_task(task)
+            out[base] = (hashes, info, extra)
+            done += 1
+            progress(f"chart {done}/{len(tasks)}: {Path(base).parent.name}/{Path(base).name}")
+        return out
+    import multiprocessing
+
+    import simulator.charts.chips  # noqa: F401  (imported once here, inherited by the workers)
+    import simulator.charts.evidence  # noqa: F401
+    import simulator.charts.save  # noqa: F401
+    import simulator.charts.scenario  # noqa: F401
+    from simulator.charts.fonts import chart_family
+
+    chart_family()  # make the chart font once, before the workers start
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = [pool.submit(render_task, t) for t in tasks]
+        for fut in as_completed(futures):
+            base, hashes, info, extra = fut.result()
+            out[base] = (hashes, info, extra)
+            done += 1
+            progress(f"chart {done}/{len(tasks)}: {Path(base).parent.name}/{Path(base).name}")
+    return out
+
+
+def _install(staging: Path, out_dir: Path, names) -> None:
+    """Moves each staged entry into out_dir, replacing what was there."""
+    trash = staging / ".replaced"
+    trash.mkdir(exist_ok=True)
+    for name in names:
+        target, new = out_dir / name, staging / name
+        if target.exists():
+            os.replace(target, trash / name)
+        os.replace(new, target)
+
+
+def build_reports(paths, out_dir, *, fit=None, overrides=(), evidence_only=False,
+                  workers: int | None = None, progress=_progress) -> dict:
+    """Returns {"out": DIR, "scenarios": [...], "seconds": ...} after writing the reports."""
+    from simulator.report import content
+
+    t0 = time.perf_counter()
+    if not paths and not evidence_only:
+        raise InputError("report: give at least one SCENARIO.toml, or --evidence")
+    jobs = prepare(paths, fit, overrides)
+    progress(f"validated and evaluated {len(jobs)} scenario(s)")
+    evidences = {}
+    card_paths = [j.card_path for j in jobs] or [Path(fit) if fit else DEFAULT_FIT]
+    for cp in card_paths:
+        if cp is not None and Path(cp).is_file() and str(cp) not in evidences:
+            folder = "evidence" if not evidences else f"evidence-{len(evidences) + 1}"
+            evidences[str(cp)] = load_evidence(cp, folder)
+    if evidence_only and not evidences:
+        raise InputError(f"{fit or DEFAULT_FIT}: no fit card to draw the evidence from")
+    for job in jobs:
+        job.evidence = evidences.get(str(job.card_path)) if job.card_path else None
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".report-staging-", dir=out_dir))
+    try:
+        version = code_version()
+        tasks = chart_tasks(jobs, evidences.values(), staging, version, fit, overrides)
+        workers = workers or min(2, os.cpu_count() or 1)
+        rendered = run_tasks(tasks, workers, progress)
+        _collect(jobs, evidences.values(), rendered, staging)
+        env = {"code_version": version, "packages": package_versions(), "machine": machine(),
+               "date": now_utc(), "command": ["python", "-m", "simulator", *sys.argv[1:]]}
+        for ev in evidences.values():
+            content.write_evidence(staging / ev.folder, ev, env)
+        for job in jobs:
+            content.write_scenario(staging / job.slug, job, env)
+            progress(f"wrote {job.slug}/")
+        names = [ev.folder for ev in evidences.values()] + [j.slug for j in jobs]
+        if jobs:
+            content.write_index(staging, jobs, rendered[str(staging / "comparison")], env)
+            names += ["index.html", "comparison.csv", "comparison.bib"] + [
+                f"comparison.{f}" for f in ("png", "svg", "pdf")]
+        _install(staging, out_dir, names)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    seconds = time.perf_counter() - t0
+    progress(f"done in {seconds:.1f} s: {out_dir / 'index.html' if jobs else out_dir}")
+    return {"out": out_dir, "scenarios": [j.slug for j in jobs], "seconds": seconds}
+
+
+def _collect(jobs, evidences, rendered, staging: Path) -> None:
+    """Files each rendered chart's hashes and words under its job or evidence."""
+    for ev in evidences:
+        for kind in EVIDENCE_CHARTS:
+            hit = rendered.get(str(staging / ev.folder / kind))
+            if hit:
+                ev.charts[kind] = hit[:2]
+    for job in jobs:
+        for kind in SCENARIO_CHARTS:
+            hashes, info, extra = rendered[str(staging / job.slug / "charts" / kind)]
+            job.charts[kind] = (hashes, info)
+            if kind == "capability":
+                job.curves = extra
+        job.charts["chip_map"] = rendered[job.chip_map][:2]
+
+
+def data_inputs() -> dict:
+    """Returns {repo-relative path: sha256} of the shipped data files the model reads."""
+    out = {}
+    for name in DATA_FILES:
+        path = DATA_DIR / name
+        if path.is_file():
+            out[path.relative_to(REPO_ROOT).as_posix()] = sha256_file(path)
+    return out

@@ -1,0 +1,147 @@
+"""The numbers behind every chart and table of a report, as CSV (full precision).
+
+Each function returns (headers, rows) from data the model or the fit card already holds;
+``csv_text`` writes them with Python's shortest round-trip float repr, so a CSV value equals
+the JSON value of ``run --json`` exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+STRATEGIES = ("scratch", "distill")
+HEADLINE = ("compute_flop", "effective_compute_flop", "loss", "lag_years", "cost_usd")
+PCTS = ("p5", "p25", "p50", "p75", "p95")
+
+
+def csv_text(headers, rows) -> str:
+    """Returns CSV text (LF line ends, floats in shortest round-trip form, None empty)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else repr(v) if isinstance(v, float) else v
+                         for v in row])
+    return buf.getvalue()
+
+
+def results_table(result: dict):
+    """Returns the headline numbers: one row per strategy and metric, with percentiles."""
+    rows = []
+    pct = result.get("percentiles") or {}
+    for strategy in STRATEGIES:
+        for metric in HEADLINE:
+            q = (pct.get(strategy) or {}).get(metric) or {}
+            rows.append([strategy, metric, result["results"][strategy][metric]]
+                        + [q.get(k) for k in PCTS])
+    return ["strategy", "metric", "value", *PCTS], rows
+
+
+def tornado_table(result: dict):
+    """Returns the tornado rows: each lever's range and the lag at each end."""
+    rows = []
+    for r in result.get("tornado") or []:
+        rows.append([r["path"], r.get("label"), r["low"], r["high"], r.get("base"),
+                     r["scratch"]["lag_years_at_low"], r["scratch"]["lag_years_at_high"],
+                     r["distill"]["lag_years_at_low"], r["distill"]["lag_years_at_high"],
+                     r["distill"]["lag_years_base"], r["swing_years"]])
+    return ["path", "label", "low", "high", "base", "scratch_lag_years_at_low",
+            "scratch_lag_years_at_high", "distill_lag_years_at_low", "distill_lag_years_at_high",
+            "distill_lag_years_base", "swing_years"], rows
+
+
+def fleet_table(result: dict):
+    """Returns the fleet: one row per chip entry with usable chips and FLOP."""
+    keys = ("index", "chip", "channel", "count", "usable", "flop", "status", "controlled",
+            "precision", "reason")
+    return list(keys), [[r.get(k) for k in keys] for r in result.get("fleet") or []]
+
+
+def timeseries_table(result: dict):
+    """Returns the yearly series (empty when the scenario has none)."""
+    rows = []
+    for r in result.get("timeseries") or []:
+        rows.append([r["year"], r["frontier_compute_flop"]]
+                    + [r[s][m] for s in STRATEGIES for m in HEADLINE])
+    return (["year", "frontier_compute_flop"] + [f"{s}_{m}" for s in STRATEGIES for m in HEADLINE],
+            rows)
+
+
+def cost_table(result: dict):
+    """Returns what each path costs: fleet, API spend, total and its 90% range."""
+    api = float((result.get("distillation") or {}).get("api_cost_usd") or 0.0)
+    pct = result.get("percentiles") or {}
+    rows = []
+    for strategy in STRATEGIES:
+        total = result["results"][strategy]["cost_usd"]
+        spend = api if strategy == "distill" else 0.0
+        q = (pct.get(strategy) or {}).get("cost_usd") or {}
+        rows.append([strategy, total - spend, spend, total, q.get("p5"), q.get("p95")])
+    return ["strategy", "fleet_usd", "api_usd", "total_usd", "p5", "p95"], rows
+
+
+def capability_table(curves: dict | None):
+    """Returns the capability curves: effective compute percentiles per path and compute."""
+    rows = []
+    if curves:
+        for mode, q in curves["strategies"].items():
+            for i, c in enumerate(curves["compute_flop"]):
+                rows.append([mode, c, q["p5"][i], q["p50"][i], q["p95"][i]])
+    return ["path", "compute_flop", "effective_compute_flop_p5", "effective_compute_flop_p50",
+            "effective_compute_flop_p95"], rows
+
+
+def chips_table(chips, fleet=()):
+    """Returns the chip map's points: TPP, density and status under the rule."""
+    in_fleet = set(fleet)
+    rows = [[r.chip, float(r.tpp), float(r.performance_density), r.status, bool(r.datacenter),
+             r.chip in in_fleet] for r in chips.itertuples()]
+    return ["chip", "tpp", "performance_density", "status", "datacenter", "in_fleet"], rows
+
+
+def compute_multiplier_table(card: dict):
+    """Returns M(C) per access mode from the fit card."""
+    rows = []
+    for mode, entry in (card.get("distill") or {}).items():
+        cm = entry.get("compute_multiplier") or {}
+        for i, c in enumerate(cm.get("compute_flop") or []):
+            rows.append([mode, c, cm["median"][i], cm["p05"][i], cm["p95"][i]])
+    return ["mode", "compute_flop", "median", "p05", "p95"], rows
+
+
+def token_limited_table(card: dict):
+    """Returns the headline gain G(f) per access mode and teacher from the fit card."""
+    rows = []
+    for mode, teachers in ((card.get("token_limited") or {}).get("modes") or {}).items():
+        for teacher, entry in teachers.items():
+            gain = entry.get("gain") or {}
+            med = gain.get("median", gain.get("point")) or []
+            for i, f in enumerate(gain.get("fraction") or []):
+                rows.append([mode, teacher, f, med[i], (gain.get("p05") or med)[i],
+                             (gain.get("p95") or med)[i]])
+    return ["mode", "teacher", "teacher_token_fraction", "median", "p05", "p95"], rows
+
+
+def fits_table(card: dict):
+    """Returns every fitted law's parameters (the lines of the evidence charts)."""
+    rows = [["scratch", "", k, float(v)] for k, v in card["scratch"]["params"].items()]
+    for mode, entry in (card.get("distill") or {}).items():
+        for teacher, t in (entry.get("teachers") or {}).items():
+            rows += [[mode, teacher, k, float(v)] for k, v in t["law"]["params"].items()]
+    return ["mode", "teacher", "parameter", "value"], rows
+
+
+RUN_COLUMNS = ("run_id", "mode", "teacher", "params", "tokens", "flops", "loss", "oracle_loss",
+               "teacher_token_fraction", "seed")
+
+
+def runs_table(runs):
+    """Returns the measured runs the evidence charts plot."""
+    cols = [c for c in RUN_COLUMNS if c in runs.columns]
+    rows = []
+    for rec in runs[cols].itertuples(index=False):
+        rows.append([None if (isinstance(v, float) and v != v) else
+                     (float(v) if hasattr(v, "dtype") and v.dtype.kind == "f" else
+                      v.item() if hasattr(v, "item") else v) for v in rec])
+    return cols, rows
