@@ -66,3 +66,25 @@ def test_refitting_the_shipped_results_reproduces_the_whole_card(card):
     shipped = copy.deepcopy(card)
     shipped.pop("provenance"), again.pop("provenance")
     assert again == shipped
+
+
+@needs_card
+def test_shipped_token_limited_gain_starts_at_scratch_and_never_falls():
+    from simulator.curves.token_limited import token_limited_gain
+    card = load_card(DEFAULT_FIT)
+    fractions = np.array([0.0, 0.01, 0.03, 0.1, 0.3, 1.0])
+    for mode, teachers in card["token_limited"]["modes"].items():
+        for teacher in teachers:
+            gain = np.asarray(token_limited_gain(card, mode, fractions, teacher=teacher))
+            assert gain[0] == pytest.approx(1.0)  # a 0% teacher budget is scratch training
+            assert np.all(np.diff(gain) >= 0), (mode, teacher)
+
+
+@needs_card
+def test_shipped_full_logit_gain_is_at_least_the_text_only_gain_at_every_fraction():
+    from simulator.curves.token_limited import token_limited_gain
+    card = load_card(DEFAULT_FIT)
+    fractions = np.array([0.01, 0.03, 0.1, 0.3, 1.0])
+    logits = np.asarray(token_limited_gain(card, "logits", fractions, teacher="model"))
+    text = np.asarray(token_limited_gain(card, "text", fractions, teacher="model"))
+    assert np.all(logits >= text)

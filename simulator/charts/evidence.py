@@ -133,7 +133,7 @@ def loss_vs_compute(runs, card: dict, *, stamp: Stamp | None = None):
                  or (runs["mode"] == m).any()]
         fig = new_figure(
             "evidence_loss_vs_compute",
-            "Measured evidence: loss falls with training compute, faster when distilling",
+            "Measured evidence: held-out loss vs training compute, from scratch and distilled",
             "Held-out loss (nats/token) vs the student's training compute (FLOP) in our small "
             "experiments; points are runs, lines the fitted law per model size with 90% bands. "
             f"Distilled students learn from {_teacher_words(card, runs)}.",
@@ -371,7 +371,7 @@ def token_limited_chart(card: dict, *, stamp: Stamp | None = None):
     with style_context():
         fig = new_figure(
             "headline_token_limited",
-            "What an API must hide: every token it sells is compute the buyer does not need",
+            "What an API must hide: the compute a distiller saves, by what the API exposes",
             "Compute-equivalent gain of a distilled student over training from scratch (×), vs "
             "the share of its training tokens bought from the teacher's API, by what the API "
             "exposes; median and 90% band of the fitted curve. Thin dashed: outside the "
