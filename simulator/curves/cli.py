@@ -57,16 +57,9 @@ def _read_points(path, drop):
     import numpy as np
     import pandas as pd
 
-    try:
-        df = pd.read_csv(path, comment="#")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
-    missing = [c for c in ("params", "tokens", "loss") if c not in df.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)} "
-                         f"(found: {', '.join(map(str, df.columns)) or 'none'})")
+    from simulator.curves.fit_runs import read_csv_with
+
+    df = read_csv_with(path, ("params", "tokens", "loss"))
     for col in ("params", "tokens", "loss"):
         values = pd.to_numeric(df[col], errors="coerce")
         bad = ~np.isfinite(values) | (values <= 0)

@@ -37,17 +37,24 @@ DISTILL_MODES = MODES[1:]
 TEACHERS = ("none", "oracle", "model")
 
 
-def read_results(path) -> pd.DataFrame:
-    """Returns the runs of a results.csv after checking columns and values (InputError if bad)."""
+def read_csv_with(path, required) -> pd.DataFrame:
+    """Returns a CSV as a DataFrame; InputError when unreadable or a required column is missing."""
     try:
         df = pd.read_csv(path, comment="#")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
-    missing = [c for c in REQUIRED if c not in df.columns]
+    missing = [c for c in required if c not in df.columns]
     if missing:
-        raise InputError(f"{path}: missing column(s) {choices_text(missing)}")
+        raise InputError(f"{path}: missing column(s) {choices_text(missing)} "
+                         f"(found: {', '.join(map(str, df.columns)) or 'none'})")
+    return df
+
+
+def read_results(path) -> pd.DataFrame:
+    """Returns the runs of a results.csv after checking columns and values (InputError if bad)."""
+    df = read_csv_with(path, REQUIRED)
     if "oracle_loss" not in df.columns:
         raise InputError(f"{path}: missing column(s) oracle_loss (leave it empty when the "
                          "corpus has no known floor: E is then fitted)")
