@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import shared
-from simulator import appstate
+from simulator import appjobs, appstate
 from simulator.errors import InputError
 from simulator.paths import DEFAULT_EXPERIMENTS, DEFAULT_FIT
 
@@ -71,7 +71,7 @@ def find_card(folder: Path) -> Path | None:
 
 
 def start(kind: str, argv: list, out_dir: Path):
-    st.session_state[JOB_KEY] = (kind, appstate.start_job(argv, out_dir))
+    st.session_state[JOB_KEY] = (kind, appjobs.start_job(argv, out_dir))
 
 
 def start_smoke():
@@ -118,7 +118,7 @@ query = {"source": source}
 
 # --- background job: live progress without blocking the page --------------------------------
 kind_job = st.session_state.get(JOB_KEY)
-job_running = bool(kind_job) and appstate.job_state(kind_job[1])["running"]
+job_running = bool(kind_job) and appjobs.job_state(kind_job[1])["running"]
 
 
 @st.fragment(run_every=1.0 if job_running else None)
@@ -127,9 +127,9 @@ def job_panel():
     if not kind_job:
         return
     kind, job = kind_job
-    state = appstate.job_state(job)
+    state = appjobs.job_state(job)
     if kind == "sweep":
-        p = appstate.sweep_progress(job.out_dir, state["log_tail"])
+        p = appjobs.sweep_progress(job.out_dir, state["log_tail"])
         fraction = (p["percent"] / 100 if "percent" in p else
                     min(p["done"] / p["total"], 1.0) if p["total"] else 0.0)
         text = (f"Smoke sweep: {p['done']} of {p['total']} runs" if p["total"] else
@@ -251,7 +251,7 @@ if runs is not None:
 
 if card is not None:
     st.subheader("Fits and their held-out errors")
-    heldout = pd.DataFrame(appstate.heldout_rows(card))
+    heldout = pd.DataFrame(appjobs.heldout_rows(card))
     scratch_err = heldout.iloc[0]["relative_error_loss"]
     if scratch_err is not None and scratch_err == scratch_err:
         st.metric("Scratch law: held-out error in loss", f"{100 * scratch_err:.1f}%",
@@ -271,7 +271,7 @@ if card is not None:
         with st.expander(f"Fit warnings ({len(card['warnings'])})"):
             st.markdown("\n".join(f"- {w}" for w in card["warnings"]))
     with st.expander("Fitted parameters with 95% bootstrap intervals"):
-        st.dataframe(pd.DataFrame(appstate.param_rows(card)), hide_index=True,
+        st.dataframe(pd.DataFrame(appjobs.param_rows(card)), hide_index=True,
                      width="stretch")
     with st.expander("Provenance of the fit card"):
         st.json(card.get("provenance") or {}, expanded=False)

@@ -13,7 +13,7 @@ from unittest import mock
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from simulator import appstate
+from simulator import appjobs, appstate
 from simulator.paths import SCENARIOS_DIR
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -277,14 +277,14 @@ FAKE_SWEEP = textwrap.dedent("""
 def test_smoke_sweep_runs_in_the_background_with_progress(tmp_path):
     script = tmp_path / "fake_sweep.py"
     script.write_text(FAKE_SWEEP)
-    real_start = appstate.start_job
+    real_start = appjobs.start_job
 
     def fake_start(argv, out_dir, log_name="app_job.log"):
         if "experiments" in argv:
             return real_start([sys.executable, str(script), str(out_dir)], out_dir, log_name)
         return real_start([sys.executable, "-c", "pass"], out_dir, log_name)
 
-    with mock.patch.object(appstate, "start_job", fake_start):
+    with mock.patch.object(appjobs, "start_job", fake_start):
         at = open_app({"source": "smoke"}, page="evidence")
         at.button[0].click().run()
         assert not at.exception

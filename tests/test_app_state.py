@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from simulator import appstate, bundle
+from simulator import appjobs, appstate, bundle
 from simulator.appstate import Lever
 from simulator.errors import InputError
 from simulator.paths import SCENARIOS_DIR
@@ -178,18 +178,18 @@ def test_heldout_rows_list_every_law_of_a_card():
     card = {"scratch": {"heldout": {"relative_error_loss": 0.02}, "n_runs": 9},
             "distill": {"text": {"teachers": {"model": {"heldout": {
                 "relative_error_loss": 0.05}}}, "multiplier": {"heldout": {}}}}}
-    rows = appstate.heldout_rows(card)
+    rows = appjobs.heldout_rows(card)
     assert [r["mode"] for r in rows] == ["scratch", "text", "text"]
     assert rows[0]["relative_error_loss"] == 0.02 and rows[2]["relative_error_loss"] is None
 
 
 def test_sweep_progress_counts_finished_rows(tmp_path):
     (tmp_path / "results.csv").write_text("run_id,loss\na,1\nb,2\n")
-    assert appstate.sweep_progress(tmp_path) == {"rows": 2, "done": 2, "total": None}
+    assert appjobs.sweep_progress(tmp_path) == {"rows": 2, "done": 2, "total": None}
     (tmp_path / "config.json").write_text('{"runs": [1, 2, 3, 4]}')
-    assert appstate.sweep_progress(tmp_path)["total"] == 4
+    assert appjobs.sweep_progress(tmp_path)["total"] == 4
     line = "smoke:  12%|#  | 3.50G/29.6G [00:35<04:11, 104MFLOP/s, runs 6/41]"
-    progress = appstate.sweep_progress(tmp_path, line)
+    progress = appjobs.sweep_progress(tmp_path, line)
     assert progress == {"rows": 2, "done": 6, "total": 41, "percent": 12}
 
 
