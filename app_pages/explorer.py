@@ -255,7 +255,9 @@ for col, strategy in zip(cols, ("scratch", "distill")):
         m = st.columns(3)
         delta = None
         if strategy == "distill" and r["lag_years"] is not None and lag_s is not None:
-            delta = f"{r['lag_years'] - lag_s:+.2f} vs scratch"
+            diff = r["lag_years"] - lag_s
+            # "+0.00" with a red arrow would suggest a change where there is none
+            delta = f"{diff:+.2f} vs scratch" if abs(diff) >= 0.005 else None
         m[0].metric("Lag (years)", years(r["lag_years"]), delta=delta,
                     delta_color="inverse",
                     help="Years until the frontier's training compute falls to this "
