@@ -11,6 +11,7 @@ import math
 import tomllib
 from dataclasses import dataclass
 
+from simulator import hardware as hw
 from simulator.errors import InputError, choices_text
 from simulator.paths import DATA_DIR
 
@@ -19,49 +20,28 @@ PRIORS_TOML = DATA_DIR / "distillation_priors.toml"
 LAW_KEYS = ("E", "A", "B", "alpha", "beta")
 
 
-def _hw():
-    try:
-        import simulator.hardware as hw
-        hw.get_chip, hw.get_rule, hw.classify, hw.rule_ids, hw.fleet_compute  # noqa: B018
-        return hw
-    except (ImportError, AttributeError):
-        from simulator.hardware import catalog, fleet, rules
-
-        class _HW:
-            get_chip = staticmethod(catalog.get_chip)
-            get_rule = staticmethod(rules.get_rule)
-            classify = staticmethod(rules.classify)
-            rule_ids = staticmethod(rules.rule_ids)
-            fleet_compute = staticmethod(fleet.fleet_compute)
-        return _HW
-
-
 @functools.lru_cache(maxsize=1)
 def rule_ids() -> tuple:
     """Returns the valid rule ids."""
-    return tuple(_hw().rule_ids())
+    return tuple(hw.rule_ids())
 
 
 @functools.lru_cache(maxsize=1)
 def chip_names() -> tuple:
     """Returns the canonical chip names of the catalogue."""
-    hw = _hw()
-    names = getattr(hw, "chip_names", None)
-    if names is None:
-        from simulator.hardware.catalog import chip_names as names
-    return tuple(names())
+    return tuple(hw.chip_names())
 
 
 @functools.lru_cache(maxsize=256)
 def chip(name: str):
     """Returns the hardware Chip for a name (InputError listing valid names if unknown)."""
-    return _hw().get_chip(name)
+    return hw.get_chip(name)
 
 
 @functools.lru_cache(maxsize=16)
 def rule(rule_id: str):
     """Returns the hardware Rule for an id."""
-    return _hw().get_rule(rule_id)
+    return hw.get_rule(rule_id)
 
 
 @dataclass(frozen=True)
@@ -82,7 +62,6 @@ class ChipFacts:
 @functools.lru_cache(maxsize=1024)
 def chip_facts(name: str, precision: str, rule_id: str) -> ChipFacts:
     """Returns the cached ChipFacts of a chip under a rule."""
-    hw = _hw()
     c = chip(name)
     used = precision
     try:
