@@ -10,7 +10,6 @@ Example:
 from __future__ import annotations
 
 import functools
-import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -69,17 +68,9 @@ def _plain(obj):
 
 @functools.lru_cache(maxsize=8)
 def _load_card_cached(path: str, mtime: float) -> dict:
-    try:
-        from simulator.curves.card import load_card
-    except ImportError:
-        load_card = None
-    if load_card is not None:
-        return load_card(path)
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read fit card ({exc})") from None
+    from simulator.curves.card import load_card
+
+    return load_card(path)
 
 
 def load_fit(path) -> dict:
