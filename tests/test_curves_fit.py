@@ -4,6 +4,7 @@ import copy
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from simulator.cli import main
@@ -229,3 +230,66 @@ def test_token_limited_gain_form_is_non_decreasing_for_any_non_negative_params()
         assert forms.token_limited_log_gain({"g": g, "p": p}, 0.0) == 0.0
 
     check()
+
+
+# ---------------------------------------------------------------------------------------------
+# The scratch law's cells: seed means, and early-training cells left out
+
+def _scratch_with_transient(factor=0.92):
+    """Synthetic scratch runs whose smallest budget runs 256 steps and sits below the law."""
+    df = synthetic_results(seed=3, noise=0.003, token_limited=False).query("mode == 'scratch'")
+    df = df.assign(batch_tokens=df["tokens"].min() // 256)
+    short = df["tokens"] == df["tokens"].min()
+    return df.assign(loss=np.where(short, df["loss"] * factor, df["loss"])), short
+
+
+def test_scratch_cells_under_min_steps_are_left_out_listed_and_checked_both_ways():
+    from simulator.curves.fit_runs import fit_scratch_section
+    df, short = _scratch_with_transient()
+    rng = np.random.default_rng(0)
+    _, _, kept = fit_scratch_section(df, TRUE_SCRATCH["E"], rng, 20, 0, [], min_steps=512)
+    cells = df.groupby(["params", "tokens"]).ngroups
+    n_short = df[short].groupby(["params", "tokens"]).ngroups
+    assert kept["n_cells"] == cells - n_short and kept["min_steps"] == 512
+    assert len(kept["excluded_cells"]) == n_short
+    # the law fitted past the transient recovers the truth and says how far off the short cells are
+    assert kept["params"]["beta"] == pytest.approx(TRUE_SCRATCH["beta"], abs=0.05)
+    assert all(c["signed_relative_error_loss"] == pytest.approx(1 / 0.92 - 1, abs=0.02)
+               for c in kept["excluded_cells"])
+    assert kept["domain"]["tokens"][0] > df["tokens"].min()
+    assert "all_cells_relative_error_loss" in kept["heldout"]
+    _, _, every = fit_scratch_section(df, TRUE_SCRATCH["E"], rng, 20, 0, [], min_steps=0)
+    assert every["n_cells"] == cells and every["excluded_cells"] == []
+    assert "all_cells_relative_error_loss" not in every["heldout"]
+
+
+def test_scratch_law_keeps_every_cell_with_a_warning_when_too_few_would_remain():
+    from simulator.curves.fit_runs import fit_scratch_section
+    df, _ = _scratch_with_transient()
+    warnings = []
+    _, _, section = fit_scratch_section(df, TRUE_SCRATCH["E"], np.random.default_rng(0), 20, 0,
+                                        warnings, min_steps=10**9)
+    assert section["n_cells"] == df.groupby(["params", "tokens"]).ngroups
+    assert section["excluded_cells"] == []
+    assert any("all cells fitted" in w for w in warnings)
+
+
+def test_replicate_seeds_are_averaged_into_one_cell_and_give_the_noise_floor():
+    from simulator.curves.fit_runs import fit_scratch_section
+    df = synthetic_results(seed=4, noise=0.0, token_limited=False).query(
+        "mode == 'scratch' and seed == 0")
+    small = df[df["params"] == df["params"].min()]
+    again = [small.assign(seed=s, loss=small["loss"] * f) for s, f in ((1, 1.01), (2, 0.99))]
+    runs = pd.concat([df] + again)
+    _, _, section = fit_scratch_section(runs, TRUE_SCRATCH["E"], np.random.default_rng(0), 20,
+                                        0, [])
+    assert section["n_runs"] == len(runs) and section["n_cells"] == len(df)
+    assert section["seed_noise_relative_sd"] == pytest.approx(0.01, rel=0.05)
+    # the means are the noiseless losses, so the fit is exact
+    assert section["params"]["alpha"] == pytest.approx(TRUE_SCRATCH["alpha"], abs=1e-3)
+
+
+def test_fit_command_rejects_a_negative_min_steps(results_path, tmp_path, capsys):
+    assert main(["fit", "--runs", str(results_path), "--out", str(tmp_path / "f.json"),
+                 "--min-steps", "-1"]) == 2
+    assert "--min-steps" in capsys.readouterr().err

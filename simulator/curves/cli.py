@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from simulator.curves.summary import MIN_STEPS
 from simulator.errors import InputError
 
 EXIT_BAD_FIT = 1  # the fit ran but did not converge: results are printed, flagged, exit 1
@@ -32,6 +33,10 @@ def register(subparsers) -> None:
                    help="bootstrap resamples per law (default 1000)")
     p.add_argument("--random-state", type=int, default=0, metavar="SEED",
                    help="seed of the bootstrap and the random starts (default 0)")
+    p.add_argument("--min-steps", type=int, default=MIN_STEPS, metavar="N",
+                   help="fit the scratch law to cells of at least N optimiser steps; shorter "
+                        "ones are early training, listed in the card with their residuals "
+                        f"(default {MIN_STEPS}; 0 fits every cell)")
     p.set_defaults(func=run_fit)
 
     q = subparsers.add_parser(
@@ -171,10 +176,13 @@ def run_fit(args) -> int:
                          "results.csv)")
     if args.bootstrap < 10:
         raise InputError(f"--bootstrap {args.bootstrap}: must be at least 10")
+    if args.min_steps < 0:
+        raise InputError(f"--min-steps {args.min_steps}: must be 0 or more")
     t0 = time.perf_counter()
     df = read_results(path)
     card = fit_runs(df, n_bootstrap=args.bootstrap, random_state=args.random_state,
-                    results_sha256=sha256_file(path), label=str(path))
+                    results_sha256=sha256_file(path), label=str(path),
+                    min_steps=args.min_steps)
     prov = provenance(inputs={"results": path})
     prov["packages"] = package_versions(("numpy", "scipy", "pandas"))
     prov["results_sha256"] = prov["inputs"]["results"]["sha256"]
@@ -207,6 +215,12 @@ def _print_card(card, out):
               f"largest compute); largest size held out: "
               f"{h.get('size_relative_error_loss', float('nan')):.2%}; largest token budget "
               f"held out: {h.get('tokens_relative_error_loss', float('nan')):.2%}")
+    if s.get("excluded_cells"):
+        worst = max(abs(c["signed_relative_error_loss"]) for c in s["excluded_cells"])
+        print(f"  fitted to {s['n_cells']} cells of >= {s['min_steps']} optimiser steps; "
+              f"{len(s['excluded_cells'])} shorter cells left out (law off by up to "
+              f"{worst:.1%} there); every cell fitted, held-out: "
+              f"{h.get('all_cells_relative_error_loss', float('nan')):.2%}")
     for mode, entry in card["distill"].items():
         for teacher, t in entry["teachers"].items():
             lp, th = t["law"]["params"], t["heldout"]

@@ -11,9 +11,11 @@ Groups of runs (by ``mode`` and ``teacher_token_fraction``):
                   the teacher (fraction empty or 1)          teacher; multiplier k per mode;
                                                              compute multiplier M(C)
   token-limited   fraction in (0, 1)                      -> gain G(f) per mode and teacher
-Bootstrap: runs are resampled with replacement within each group; resample i of every group
-is paired with resample i of the scratch law, so derived quantities (M, G) carry both
-uncertainties. Held-out: refit without the largest compute level (runs within 0.1 decade of
+The scratch law is fitted to one point per (N, D) cell, the mean over its seeds (replicate
+seeds measure noise and should not weigh their cells more).
+Bootstrap: runs (scratch: cells) are resampled with replacement within each group; resample
+i of every group is paired with resample i of the scratch law, so derived quantities (M, G)
+carry both uncertainties. Held-out: refit without the largest compute level (runs within 0.1 decade of
 the group's largest 6ND), predict it.
 """
 
@@ -25,9 +27,9 @@ from simulator.curves.card import SCHEMA_VERSION
 from simulator.curves.distill import TeacherFlooredFitter, TokenMultiplierFitter
 from simulator.curves.robust import HUBER_DELTA
 from simulator.curves.scratch import ScratchLawFitter
-from simulator.curves.summary import (HELDOUT_DECADES, PERCENTILES, as_list, heldout_mask,
-                                      heldout_record, resample_counts, round_sig,
-                                      student_compute, summarise)
+from simulator.curves.summary import (HELDOUT_DECADES, MIN_STEPS, PERCENTILES, as_list,
+                                      heldout_mask, heldout_record, resample_counts,
+                                      round_sig, student_compute, summarise)
 from simulator.curves.token_limited import fit_token_limited_section
 from simulator.errors import InputError, choices_text
 
@@ -85,8 +87,54 @@ def read_results(path) -> pd.DataFrame:
 
 
 # -- the sections ----------------------------------------------------------------------------
-def fit_scratch_section(runs, e, rng, n_boot, random_state, warnings):
-    """Returns (fitter, bootstrap samples, card section) of the scratch law (E fixed at e)."""
+def seed_means(runs):
+    """Returns one row per (params, tokens) cell: the mean loss over its seeds, and the count.
+
+    Replicate seeds measure noise; averaged, they do not weigh their cells more than the rest.
+    ``steps`` is the cell's optimiser steps (tokens / batch_tokens; NaN where unknown).
+    """
+    runs = runs.assign(steps=runs["tokens"] / runs["batch_tokens"]
+                       if "batch_tokens" in runs else np.nan)
+    cells = runs.groupby(["params", "tokens"], as_index=False, sort=True)
+    return cells.agg(loss=("loss", "mean"), n_seeds=("loss", "size"), loss_sd=("loss", "std"),
+                     steps=("steps", "min"))
+
+
+def seed_noise(cells):
+    """Returns the median relative seed-to-seed standard deviation of L over replicated cells."""
+    rep = cells[cells["n_seeds"] > 1]
+    return round_sig(np.median(rep["loss_sd"] / rep["loss"])) if len(rep) else None
+
+
+def split_transient(cells, min_steps, n_free, warnings):
+    """Returns (fitted cells, excluded cells): cells under ``min_steps`` optimiser steps are
+    early-training transients the law does not describe. Keeps every cell (with a warning)
+    when the step counts are unknown or too few cells, sizes or budgets would remain."""
+    short = (cells["steps"] < min_steps).to_numpy()
+    if not short.any():
+        return cells, cells.iloc[:0]
+    kept = cells[~short]
+    if (len(kept) < n_free + 4 or kept["params"].nunique() < 3
+            or kept["tokens"].nunique() < 3):
+        warnings.append(f"scratch law: fewer than {min_steps} optimiser steps in "
+                        f"{int(short.sum())} cells, but too few would remain without them; "
+                        "all cells fitted")
+        return cells, cells.iloc[:0]
+    return kept, cells[short]
+
+
+def fit_scratch_section(runs, e, rng, n_boot, random_state, warnings, min_steps=MIN_STEPS):
+    """Returns (fitter, bootstrap samples, card section) of the scratch law (E fixed at e).
+
+    The law is fitted to one point per (N, D) cell, the mean over its seeds, leaving out cells
+    under ``min_steps`` optimiser steps (early training, which the law does not describe: they
+    are listed with their residuals, and a held-out check over every cell is reported too).
+    The bootstrap resamples fitted cells and the held-out checks hold out cells.
+    """
+    n_runs = len(runs)
+    n_free = 4 if e is not None else 5
+    all_cells = seed_means(runs)
+    runs, short = split_transient(all_cells, min_steps, n_free, warnings)
     n, d, loss = (runs[c].to_numpy() for c in ("params", "tokens", "loss"))
     fitter = ScratchLawFitter(fix_e=e, random_state=random_state).fit(n, d, loss)
     if not fitter.converged_:
@@ -107,6 +155,15 @@ def fit_scratch_section(runs, e, rng, n_boot, random_state, warnings):
     tokens_mask = runs["tokens"].to_numpy() >= runs["tokens"].max() * 0.999
     heldout.update(heldout_record(runs, tokens_mask, fit_predict, floor, n_free,
                                   "largest token budget held out", prefix="tokens_"))
+    if len(short):  # the same check over every cell, the early-training ones included
+        heldout.update(heldout_record(all_cells, heldout_mask(student_compute(all_cells)),
+                                      fit_predict, floor, n_free, "largest compute level held "
+                                      "out, every cell fitted", prefix="all_cells_"))
+    pred = fitter.predict(short["params"].to_numpy(), short["tokens"].to_numpy())
+    excluded = [{"params": round_sig(r.params), "tokens": round_sig(r.tokens),
+                 "steps": round_sig(r.steps), "loss": round_sig(r.loss),
+                 "signed_relative_error_loss": round_sig((y - r.loss) / r.loss)}
+                for r, y in zip(short.itertuples(), pred)]
     boot = fitter.bootstrap_counts(n, d, loss, resample_counts(rng, len(runs), n_boot))
     keys = ("E", "A", "B", "alpha", "beta")
     intervals, samples = summarise(boot, keys)
@@ -115,7 +172,9 @@ def fit_scratch_section(runs, e, rng, n_boot, random_state, warnings):
         "form": "E + A/N^alpha + B/D^beta",
         "params": {k: round_sig(v) for k, v in fitter.params_.items()},
         "e_fixed": e is not None, "intervals": intervals, "bootstrap": samples, "heldout": heldout,
-        "n_runs": int(len(runs)), "converged": fitter.converged_,
+        "n_runs": int(n_runs), "n_cells": int(len(runs)), "min_steps": int(min_steps),
+        "excluded_cells": excluded, "seed_noise_relative_sd": seed_noise(all_cells),
+        "converged": fitter.converged_,
         "objective": round_sig(fitter.objective_),
         "bootstrap_converged_fraction": round_sig(np.mean(boot["converged"])),
         "derived": {"n_opt_exponent": round_sig(fitter.params_["beta"] / (
@@ -248,7 +307,8 @@ def _variants(runs, mode):
     return out
 
 
-def fit_runs(df, n_bootstrap=1000, random_state=0, results_sha256=None, label="results"):
+def fit_runs(df, n_bootstrap=1000, random_state=0, results_sha256=None, label="results",
+             min_steps=MIN_STEPS):
     """Returns the fit card (dict) for a sweep's runs (a DataFrame as read_results returns)."""
     warnings = []
     frac = df["teacher_token_fraction"]
@@ -266,7 +326,7 @@ def fit_runs(df, n_bootstrap=1000, random_state=0, results_sha256=None, label="r
     rng = np.random.default_rng(random_state)
     try:
         scratch, scratch_boot, scratch_section = fit_scratch_section(
-            scratch_runs, e, rng, n_bootstrap, random_state, warnings)
+            scratch_runs, e, rng, n_bootstrap, random_state, warnings, min_steps)
     except InputError as exc:
         raise InputError(f"{label}: scratch runs: {exc}") from None
     e = scratch.params_["E"]
@@ -306,7 +366,8 @@ def fit_runs(df, n_bootstrap=1000, random_state=0, results_sha256=None, label="r
             distill[key] = entry
 
     token_limited = fit_token_limited_section(limited_runs, scratch, scratch_boot, e, rng,
-                                              n_bootstrap, random_state, warnings)
+                                              n_bootstrap, random_state, warnings,
+                                              seed_means(scratch_runs))
     return {
         "schema_version": SCHEMA_VERSION,
         "scratch": scratch_section,
@@ -314,7 +375,7 @@ def fit_runs(df, n_bootstrap=1000, random_state=0, results_sha256=None, label="r
         "token_limited": token_limited,
         "settings": {"huber_delta": HUBER_DELTA, "n_bootstrap": int(n_bootstrap),
                      "random_state": random_state, "interval_percentiles": list(PERCENTILES),
-                     "heldout_decades": HELDOUT_DECADES,
+                     "heldout_decades": HELDOUT_DECADES, "scratch_min_steps": int(min_steps),
                      "compute": "student training compute 6*N*D (FLOP); teacher inference "
                                 "excluded", "bootstrap": "runs resampled within each group; "
                                 "resample i paired with scratch resample i"},

@@ -5,6 +5,7 @@ import numpy as np
 from simulator.errors import InputError
 
 HELDOUT_DECADES = 0.1
+MIN_STEPS = 512  # scratch cells with fewer optimiser steps are early training, not fitted
 PERCENTILES = (2.5, 97.5)
 SIG_DIGITS = 7
 

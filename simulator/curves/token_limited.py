@@ -103,10 +103,29 @@ class TokenGainFitter:
         return out
 
 
-def _fit_gain(runs, scratch, scratch_boot, e, rng, n_boot, random_state):
+def paired_loss(runs, scratch_params, scratch_cells):
+    """Returns each run's loss anchored to its paired scratch run: L * L_law / L_scratch.
+
+    A token-limited run and the scratch run at the same (N, D) share their first tokens, so
+    their ratio is the measured effect of the teacher tokens; multiplying it by the scratch
+    law at (N, D) removes the law's own misfit there (else G(0+) would absorb it). Runs with
+    no scratch cell keep their loss.
+    """
+    loss = runs["loss"].to_numpy(dtype=float)
+    if scratch_cells is None or scratch_cells.empty:
+        return loss
+    cell = scratch_cells.set_index(["params", "tokens"])["loss"]
+    keys = list(zip(runs["params"], runs["tokens"]))
+    observed = np.array([cell.get(k, np.nan) for k in keys], dtype=float)
+    law = forms.scratch_loss(scratch_params, runs["params"].to_numpy(dtype=float),
+                             runs["tokens"].to_numpy(dtype=float))
+    return np.where(np.isfinite(observed), loss * law / observed, loss)
+
+
+def _fit_gain(runs, scratch, scratch_boot, e, rng, n_boot, random_state, scratch_cells=None):
     """Returns the token-limited entry for one (mode, teacher, order) group."""
-    n, d, loss, f = (runs[c].to_numpy() for c in ("params", "tokens", "loss",
-                                                  "teacher_token_fraction"))
+    n, d, f = (runs[c].to_numpy() for c in ("params", "tokens", "teacher_token_fraction"))
+    loss = paired_loss(runs, scratch.params_, scratch_cells)
     levels = np.unique(f)
     cv = {}
     for form in FORMS:
@@ -155,8 +174,12 @@ def _fit_gain(runs, scratch, scratch_boot, e, rng, n_boot, random_state):
 
 
 def fit_token_limited_section(runs, scratch, scratch_boot, e, rng, n_boot, random_state,
-                              warnings):
-    """Returns the card's token_limited section: a gain fit per mode, teacher (and order)."""
+                              warnings, scratch_cells=None):
+    """Returns the card's token_limited section: a gain fit per mode, teacher (and order).
+
+    ``scratch_cells`` (params, tokens, loss: the seed-mean scratch runs) anchor each run to
+    its paired scratch run (see paired_loss).
+    """
     modes = {}
     for (mode, teacher), group in runs.groupby(["mode", "teacher"], sort=True):
         orders = sorted(str(o) for o in group["order"].fillna("last").unique())
@@ -165,7 +188,7 @@ def fit_token_limited_section(runs, scratch, scratch_boot, e, rng, n_boot, rando
             sub = group[group["order"].fillna("last").astype(str) == order]
             try:
                 by_order[order] = _fit_gain(sub, scratch, scratch_boot, e, rng, n_boot,
-                                            random_state)
+                                            random_state, scratch_cells)
             except InputError as exc:
                 warnings.append(f"token-limited {mode}/{teacher}/{order}: skipped ({exc})")
         if not by_order:
@@ -178,7 +201,8 @@ def fit_token_limited_section(runs, scratch, scratch_boot, e, rng, n_boot, rando
             warnings.append(f"token-limited {mode}/{teacher}: gain fit did not converge")
         modes.setdefault(mode, {})[teacher] = entry
     return {"definition": "G = D_eq / D: scratch compute reaching the student's loss at the "
-                          "same N, over the student's compute; f = teacher-token fraction",
+                          "same N, over the student's compute; f = teacher-token fraction; "
+                          "losses anchored to the paired scratch run at the same (N, D)",
             "modes": modes}
 
 
