@@ -114,6 +114,17 @@ def test_default_sizes_span_forty_times_in_parameters():
     params = [count_params(ModelConfig(s["n_layer"], s["d_model"], s["n_head"], 64, 64))
               for s in cfg["sizes"].values()]
     assert len(params) >= 5 and max(params) / min(params) >= 40
+    # one-layer models cannot compose attention heads and fall off the size trend
+    assert all(s["n_layer"] >= 2 for s in cfg["sizes"].values())
+
+
+@pytest.mark.parametrize("preset", presets.PRESET_NAMES)
+def test_every_preset_plans_its_jobs_and_trains_its_teacher_once(preset):
+    cfg = presets.build_config(preset)
+    jobs = presets.plan_jobs(cfg, None, "cpu", 1.0)
+    saves = [b for j in jobs if j["kind"] == "trunk" for b in j["branches"]
+             if b.get("save_teacher")]
+    assert len(saves) == 1
 
 
 # ---------------------------------------------------------------------------------------------
