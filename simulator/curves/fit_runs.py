@@ -15,8 +15,8 @@ The scratch law is fitted to one point per (N, D) cell, the mean over its seeds 
 seeds measure noise and should not weigh their cells more).
 Bootstrap: runs (scratch: cells) are resampled with replacement within each group; resample
 i of every group is paired with resample i of the scratch law, so derived quantities (M, G)
-carry both uncertainties. Held-out: refit without the largest compute level (runs within 0.1 decade of
-the group's largest 6ND), predict it.
+carry both uncertainties. Held-out: refit without the largest compute level (runs within 0.1
+decade of the group's largest 6ND), predict it.
 """
 
 import numpy as np
@@ -377,8 +377,9 @@ def fit_runs(df, n_bootstrap=1000, random_state=0, results_sha256=None, label="r
                      "random_state": random_state, "interval_percentiles": list(PERCENTILES),
                      "heldout_decades": HELDOUT_DECADES, "scratch_min_steps": int(min_steps),
                      "compute": "student training compute 6*N*D (FLOP); teacher inference "
-                                "excluded", "bootstrap": "runs resampled within each group; "
-                                "resample i paired with scratch resample i"},
+                                "excluded", "bootstrap": "runs (scratch: seed-mean cells) "
+                                "resampled within each group; resample i paired with scratch "
+                                "resample i"},
         "warnings": warnings,
         "provenance": {"results_sha256": results_sha256},
     }
