@@ -108,8 +108,9 @@ def seed_noise(cells):
 
 def split_transient(cells, min_steps, n_free, warnings):
     """Returns (fitted cells, excluded cells): cells under ``min_steps`` optimiser steps are
-    early-training transients the law does not describe. Keeps every cell (with a warning)
-    when the step counts are unknown or too few cells, sizes or budgets would remain."""
+    early-training transients the law does not describe. Cells whose step count is unknown
+    (no batch_tokens) are always fitted; every cell is kept, with a warning, when too few
+    cells, sizes or budgets would remain."""
     short = (cells["steps"] < min_steps).to_numpy()
     if not short.any():
         return cells, cells.iloc[:0]
