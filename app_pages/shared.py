@@ -13,6 +13,7 @@ from simulator import appstate
 DEFAULT_PAGE = "explorer"
 STATUS_LABELS = {
     "not_controlled": "Not controlled",
+    "nac_notification": "NAC notification",
     "case_by_case": "Case-by-case review",
     "licence_required": "Licence required",
     "denied": "Denied (presumption)",
@@ -21,6 +22,7 @@ STATUS_LABELS = {
 # Okabe-Ito colours (simulator.charts.style.PALETTE), one meaning each.
 STATUS_COLOURS = {
     "not_controlled": "#009E73",
+    "nac_notification": "#F0E442",
     "case_by_case": "#E69F00",
     "licence_required": "#CC79A7",
     "denied": "#D55E00",

@@ -19,13 +19,15 @@ from simulator.charts.style import (PALETTE, Footer, Stamp, bottom_legend, new_f
 
 STATUS_STYLE = {  # status -> (colour, label)
     "not_controlled": (PALETTE["allowed"], "Not controlled: may be exported"),
+    "nac_notification": ("#F0E442", "Controlled: License Exception NAC after notice (importable)"),
     "case_by_case": (PALETTE["case_by_case"], "Controlled, reviewed case by case (importable)"),
     "licence_required": ("#CC79A7", "Controlled: licence required (modelled as blocked)"),
     "denied": (PALETTE["controlled"], "Controlled: presumption of denial"),
     "domestic": (PALETTE["scratch"], "Designed in China (outside US controls)"),
 }
 # Light marker colours get a darker shade for text, for contrast on white paper.
-_TEXT_COLOUR = {PALETTE["case_by_case"]: "#8F6400", PALETTE["allowed"]: "#007A58"}
+_TEXT_COLOUR = {PALETTE["case_by_case"]: "#8F6400", PALETTE["allowed"]: "#007A58",
+                "#F0E442": "#7A7200"}
 _METRIC_WORDS = {"interconnect_gbps": ("interconnect", "GB/s"),
                  "memory_bandwidth_gbps": ("memory bandwidth", "GB/s")}
 TPP_LIMITS = (800, 60000)

@@ -1,8 +1,11 @@
 """The chip catalogue: ``data/chips.csv`` plus the BIS metrics computed from its specs.
 
-TPP (total processing performance) = 2 x MacTOPS x bit length, which for datasheet figures is
-dense TOPS x bit length, maximised over precisions. Performance density = TPP / die area.
-Both are computed here, never typed into the data.
+TPP (total processing performance) = 2 x MacTOPS x bit length of the operation (88 FR 73458,
+Technical Note to 3A090), which for datasheet figures is dense TOPS x bit length, maximised over
+precisions: FP4 counts at 4 bits, so a part whose FP4 rate is more than twice its FP8 rate
+(B300) is rated by FP4. Performance density = TPP / applicable die area, the area of all logic
+dies made on a non-planar (FinFET or GAA) node (same note). Both are computed here, never typed
+into the data.
 
     >>> from simulator.hardware import get_chip
     >>> get_chip("h100").tpp
@@ -29,15 +32,16 @@ PRECISION_COLUMNS = {
     "bf16": ("bf16_fp16_tflops", 16),
     "fp8": ("fp8_tflops", 8),
     "int8": ("int8_tops", 8),
+    "fp4": ("fp4_tflops", 4),
 }
 PRECISIONS = tuple(PRECISION_COLUMNS)
 PRECISION_ALIASES = {"fp16": "bf16"}  # one 16-bit column: BF16, or FP16 where a chip has no BF16
 
-_BOOL_COLUMNS = ("datacenter", "price_estimate", "rental_estimate", "spec_estimate")
+_BOOL_COLUMNS = ("datacenter", "us_market", "price_estimate", "rental_estimate", "spec_estimate")
 _REQUIRED_COLUMNS = (
-    "chip", "aliases", "vendor", "year", "datacenter", "designer_country",
+    "chip", "aliases", "vendor", "year", "datacenter", "designer_country", "us_market",
     *(col for col, _ in PRECISION_COLUMNS.values()),
-    "memory_gb", "memory_bandwidth_gbps", "interconnect_gbps", "die_area_mm2",
+    "memory_gb", "memory_type", "memory_bandwidth_gbps", "interconnect_gbps", "die_area_mm2",
     "price_usd", "price_estimate", "rental_usd_per_hour", "rental_estimate",
     "spec_estimate", "estimate_notes", "sources", "price_source", "rental_source",
 )
@@ -89,7 +93,8 @@ def _load(path: str):
         if df[col].isna().any():
             bad = df.loc[df[col].isna(), "chip"].tolist()
             raise InputError(f"{path}: column {col} must be true or false (rows {choices_text(bad)})")
-    for col in ("aliases", "estimate_notes", "sources", "price_source", "rental_source"):
+    for col in ("aliases", "memory_type", "estimate_notes", "sources", "price_source",
+                "rental_source"):
         df[col] = df[col].fillna("")
     df["tpp"] = df.apply(compute_tpp, axis=1)
     df["performance_density"] = [
@@ -112,8 +117,10 @@ class Chip:
     year: int
     datacenter: bool
     designer_country: str
+    us_market: bool  # sold commercially in the US (False: a China-only part such as the H20)
     tflops: dict = field(repr=False, hash=False)  # precision -> dense TFLOP/s (TOP/s for int8); NaN if unknown
     memory_gb: float
+    memory_type: str  # e.g. HBM3e, GDDR7 (the 2024-12 HBM rule concerns HBM)
     memory_bandwidth_gbps: float
     interconnect_gbps: float
     die_area_mm2: float
@@ -127,6 +134,11 @@ class Chip:
     aliases: tuple = ()
     estimate_notes: str = ""
     sources: str = ""
+
+    @property
+    def uses_hbm(self) -> bool:
+        """Returns whether the chip's memory is HBM (the 2024-12 rule's 3A090.c item)."""
+        return self.memory_type.upper().startswith("HBM")
 
     def precisions(self) -> list[str]:
         """Returns the precisions this chip has a published dense figure for."""
@@ -153,8 +165,10 @@ def _chip_from_row(row) -> Chip:
         year=int(row["year"]),
         datacenter=bool(row["datacenter"]),
         designer_country=row["designer_country"],
+        us_market=bool(row["us_market"]),
         tflops={p: _float_or_nan(row[col]) for p, (col, _) in PRECISION_COLUMNS.items()},
         memory_gb=_float_or_nan(row["memory_gb"]),
+        memory_type=row["memory_type"],
         memory_bandwidth_gbps=_float_or_nan(row["memory_bandwidth_gbps"]),
         interconnect_gbps=_float_or_nan(row["interconnect_gbps"]),
         die_area_mm2=_float_or_nan(row["die_area_mm2"]),

@@ -2,6 +2,8 @@
 
     python -m simulator chips --rule 2022-10
     python -m simulator chips --rule 2023-10 --format csv
+    python -m simulator chips --matrix                  # every chip under every rule
+    python -m simulator chips --matrix --format json
     python -m simulator accounting --chip H100 --count 16384 --days 54 --mfu 0.4
     python -m simulator accounting --chip H100 --flop 3.8e25 --days 90 --mfu 0.4
     python -m simulator accounting --chip H800 --flop 3.41e24 --chip-hours 2.788e6 --precision fp8
@@ -20,6 +22,7 @@ _STATUS_SHORT = {
     "not_controlled": "not controlled",
     "denied": "denied",
     "licence_required": "licence needed",
+    "nac_notification": "NAC notice",
     "case_by_case": "case-by-case",
     "domestic": "domestic",
 }
@@ -40,10 +43,14 @@ def register(subparsers) -> None:
             "List every chip in data/chips.csv with its TPP and performance density (computed "
             "from the specs) and how an export-control rule treats it for the restricted "
             "country (China)."),
-        epilog=("Statuses: not_controlled, denied (presumption of denial), licence_required, "
-                "case_by_case (importable, reviewed case by case), domestic (designed in China). "
+        epilog=("Statuses: not_controlled, nac_notification (License Exception NAC after prior "
+                "notification to BIS), case_by_case (importable, reviewed case by case), "
+                "licence_required, denied (presumption of denial), domestic (designed in China). "
                 "'*' marks chips with estimated specs."),
     )
+    p.add_argument("--matrix", action="store_true",
+                   help="show every chip under every rule in one table (chip x rule statuses; "
+                        "csv and json add the deciding test and the reason per cell)")
     p.add_argument("--rule", default=None, metavar="ID",
                    help=f"rule to classify under: {rules} (default: {default_rule_id()}, "
                         "the rule in force)")
@@ -125,9 +132,37 @@ def _records(df) -> list[dict]:
     return out
 
 
+def _print_matrix(fmt: str) -> int:
+    from simulator.hardware.matrix import matrix_table, status_matrix
+
+    matrix = status_matrix()
+    if fmt == "csv":
+        import csv
+
+        rows = matrix.wide_rows()
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if v is None else (f"{v:.6g}" if isinstance(v, float) else v))
+                             for k, v in row.items()})
+        print(buf.getvalue(), end="")
+    elif fmt == "json":
+        print(json.dumps({"rules": list(matrix.rules), "chips": matrix.records()}, indent=2,
+                         allow_nan=False))
+    else:
+        print(matrix_table(matrix))
+    return 0
+
+
 def run_chips(args) -> int:
-    """Prints the chip catalogue classified under --rule."""
+    """Prints the chip catalogue classified under --rule, or the chip x rule matrix."""
     from simulator.hardware import classify_all, default_rule_id, get_rule
+
+    if getattr(args, "matrix", False):
+        if args.rule is not None:
+            raise InputError("--matrix shows every rule; drop --rule (or drop --matrix)")
+        return _print_matrix(args.format)
 
     rule = get_rule(args.rule if args.rule is not None else default_rule_id())
     df = classify_all(rule)

@@ -1,8 +1,9 @@
 """Export-control rules (``data/rules.toml``) and the classification of a chip under one.
 
 A rule is data: ordered control tests (the first match decides), then licence-review tests that
-soften the policy for chips already controlled (the 2026 case-by-case review). The restricted
-country is China; a chip designed there is "domestic" and outside US export controls.
+soften the policy for chips already controlled (the August 2025 H20 licences, the 2026
+case-by-case review). The restricted country is China; a chip designed there is "domestic" and
+outside US export controls.
 
     >>> from simulator.hardware import classify, get_chip, get_rule
     >>> classify(get_chip("H800"), get_rule("2022-10")).status
@@ -13,12 +14,17 @@ Statuses and what they mean for the restricted country:
     not_controlled   export needs no licence                    import_allowed
     denied           licence with a presumption of denial       not importable
     licence_required licence needed (e.g. the 2025 H20 letter)  not importable (modelled)
-    case_by_case     licence reviewed case by case (2026)       importable, case_by_case = True
+    nac_notification License Exception NAC after prior notice   importable, case_by_case = True
+                     to BIS (3A090.b; non-datacenter 3A090.a)
+    case_by_case     licence reviewed case by case (2025 H20    importable, case_by_case = True
+                     licences, 2026 review)
     domestic         designed in the restricted country         available (not an import)
 
-Modelling choice: under ``case_by_case`` the chip counts as importable; the rule's volume cap
-and tariff (``china_volume_cap_fraction_of_us_units``, ``us_import_tariff_fraction``) are data
-a scenario can apply on top.
+``case_by_case`` is True when the import depends on a decision per exporter and shipment (a
+licence review, or BIS not objecting to a NAC notification); a scenario counts such chips at its
+approval fraction. The rule's volume cap and tariff (``china_volume_cap_fraction_of_us_units``,
+``us_import_tariff_fraction``) and a review's ``revenue_share`` are data a scenario can apply on
+top.
 """
 
 from __future__ import annotations
@@ -35,16 +41,30 @@ from simulator.paths import DATA_DIR
 
 RULES_TOML = DATA_DIR / "rules.toml"
 
-_OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+_OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
+        "==": operator.eq}
+_NEGATED = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "!="}
 _METRICS = {
     "tpp": ("TPP", ""),
     "performance_density": ("PD", ""),
     "interconnect_gbps": ("interconnect", " GB/s"),
     "memory_bandwidth_gbps": ("memory bandwidth", " GB/s"),
+    "us_market": ("US market", ""),
 }
 _APPLIES_TO = ("all", "datacenter", "non_datacenter")
-_CONTROL_POLICIES = {"presumption_of_denial": "denied", "licence_required": "licence_required"}
-STATUSES = ("not_controlled", "denied", "licence_required", "case_by_case", "domestic")
+_CONTROL_POLICIES = {"presumption_of_denial": "denied", "licence_required": "licence_required",
+                     "nac_notification": "nac_notification"}
+STATUSES = ("not_controlled", "nac_notification", "case_by_case", "licence_required", "denied",
+            "domestic")
+CONTROLLED = ("nac_notification", "case_by_case", "licence_required", "denied")
+IMPORTABLE = ("not_controlled", "nac_notification", "case_by_case", "domestic")
+PER_CASE = ("nac_notification", "case_by_case")
+
+
+def _metric(chip: Chip, metric: str) -> float:
+    """Returns the chip's value of a rule metric as a float (booleans as 1 or 0)."""
+    x = getattr(chip, metric)
+    return float(x) if isinstance(x, bool) else x
 
 
 @dataclass(frozen=True)
@@ -58,19 +78,24 @@ class Condition:
 
     def holds(self, chip: Chip) -> bool:
         """Returns whether the chip meets it (False when the chip's metric is unknown)."""
-        x = getattr(chip, self.metric)
+        x = _metric(chip, self.metric)
         return not math.isnan(x) and _OPS[self.op](x, self.value)
 
     def describe(self, chip: Chip | None = None) -> str:
         """Returns e.g. 'TPP >= 4800', or with a chip 'TPP 2368 < 4800' when it fails."""
+        if self.metric == "us_market":
+            wanted = bool(self.value) if self.op == "==" else not bool(self.value)
+            if chip is not None and self.holds(chip) != wanted:
+                wanted = not wanted
+            return ("commercially available in the US" if wanted
+                    else "not sold in the US (China-only part)")
         name, unit = _METRICS[self.metric]
         if chip is None:
             return f"{name} {self.op} {self.value:g}{unit}"
-        x = getattr(chip, self.metric)
+        x = _metric(chip, self.metric)
         if math.isnan(x):
             return f"{name} unknown"
-        negated = {">=": "<", ">": "<=", "<=": ">", "<": ">="}[self.op]
-        op = self.op if self.holds(chip) else negated
+        op = self.op if self.holds(chip) else _NEGATED[self.op]
         return f"{name} {x:.4g} {op} {self.value:g}{unit}"
 
 
@@ -84,11 +109,20 @@ class Test:
     policy: str
     source: str
     conditions: tuple
+    chips: tuple = ()       # named chips the test covers (empty: any chip)
+    softens: tuple = ()     # reviews: the control policies they soften
+    revenue_share: float = 0.0
+    revenue_share_source: str = ""
+
+    def names(self, chip: Chip) -> bool:
+        """Returns whether the test names this chip (always True for a test naming none)."""
+        return not self.chips or chip.name in self.chips
 
     def applies(self, chip: Chip) -> bool:
-        """Returns whether the test covers this kind of chip (datacenter or not)."""
-        return (self.applies_to == "all"
+        """Returns whether the test covers this kind of chip (datacenter or not, named)."""
+        kind = (self.applies_to == "all"
                 or (self.applies_to == "datacenter") == bool(chip.datacenter))
+        return kind and self.names(chip)
 
     def matches(self, chip: Chip) -> bool:
         """Returns whether the chip is caught by this test."""
@@ -97,7 +131,7 @@ class Test:
     def failures(self, chip: Chip) -> list:
         """Returns the conditions the chip fails (all of them if the test does not apply)."""
         if not self.applies(chip):
-            return list(self.conditions)
+            return list(self.conditions) or [None]
         return [c for c in self.conditions if not c.holds(chip)]
 
     def miss(self, chip: Chip) -> tuple:
@@ -106,12 +140,17 @@ class Test:
         failed = self.failures(chip)
         gaps = []
         for c in failed:
-            x = getattr(chip, c.metric)
+            if c is None:
+                gaps.append(math.inf)
+                continue
+            x = _metric(chip, c.metric)
             gaps.append(math.inf if math.isnan(x) else abs(x - c.value) / abs(c.value))
         return (not self.applies(chip), len(failed), max(gaps, default=0.0))
 
     def first_failure(self, chip: Chip) -> str:
         """Returns why the chip escapes this test, in one short phrase."""
+        if not self.names(chip):
+            return f"{self.id}: covers {', '.join(self.chips)} only"
         if not self.applies(chip):
             return f"{self.id}: {self.applies_to.replace('_', '-')} only"
         failed = self.failures(chip)
@@ -146,6 +185,7 @@ class Classification:
     case_by_case: bool
     threshold: str  # the test that decided it ("" under the rule 'none')
     reason: str
+    revenue_share: float = 0.0  # fraction of revenue the US expects on licensed sales
 
     def to_dict(self) -> dict:
         """Returns the fields as a plain dict."""
@@ -162,8 +202,22 @@ def _parse_test(raw: dict, where: str, reviews: bool) -> Test:
             Condition(c["metric"], c["op"], float(c["value"]), str(c.get("source", "")))
             for c in raw["conditions"]
         )
+        chips = tuple(str(c) for c in raw.get("chips", ()))
+        softens = tuple(str(p) for p in raw.get("softens", ("presumption_of_denial",)))
+        revenue_share = float(raw.get("revenue_share", 0.0))
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{where}: malformed test ({exc})") from exc
+    if not conditions and not chips:
+        raise InputError(f"{where}: test {test_id!r} has neither conditions nor named chips")
+    if reviews:
+        bad = [p for p in softens if p not in _CONTROL_POLICIES]
+        if bad:
+            raise InputError(f"{where}: softens {bad[0]!r}; valid: "
+                             f"{choices_text(_CONTROL_POLICIES)}")
+    if not 0 <= revenue_share < 1:
+        raise InputError(f"{where}: revenue_share must be in [0, 1); got {revenue_share}")
+    if revenue_share and not raw.get("revenue_share_source"):
+        raise InputError(f"{where}: revenue_share has no revenue_share_source")
     if applies_to not in _APPLIES_TO:
         raise InputError(f"{where}: applies_to {applies_to!r}; valid: {choices_text(_APPLIES_TO)}")
     if policy not in policies:
@@ -176,9 +230,13 @@ def _parse_test(raw: dict, where: str, reviews: bool) -> Test:
         if not c.source:
             raise InputError(f"{where}: condition on {c.metric} has no source")
     return Test(test_id, str(raw.get("label", test_id)), applies_to, policy,
-                str(raw.get("source", "")), conditions)
+                str(raw.get("source", "")), conditions, chips,
+                softens if reviews else (), revenue_share,
+                str(raw.get("revenue_share_source", "")))
 
 
+# Keys describing measures that stay in force: a rule that extends another inherits them.
+_INHERITED = ("hbm_export_controls", "hbm_controls_file")
 _RULE_KEYS = {"title", "announced", "effective", "summary", "cloud_access_allowed", "controls",
               "reviews", "sources", "extends"}
 
@@ -219,7 +277,9 @@ def _load(path: str) -> tuple[dict, dict]:
             controls=(parent.controls if parent else ()) + controls,
             reviews=(parent.reviews if parent else ()) + reviews,
             sources=tuple(raw.get("sources", ())),
-            extra={k: v for k, v in raw.items() if k not in _RULE_KEYS},
+            extra={**{k: v for k, v in (parent.extra if parent else {}).items()
+                      if k in _INHERITED},
+                   **{k: v for k, v in raw.items() if k not in _RULE_KEYS}},
         )
         rules[rule_id] = rule
         return rule
@@ -231,7 +291,8 @@ def _load(path: str) -> tuple[dict, dict]:
 
 
 def rule_ids(path=None) -> list[str]:
-    """Returns the rule ids in file order: none, 2022-10, 2023-10, 2025-04, 2026-01."""
+    """Returns the rule ids in file order (none, 2022-10, 2023-10, 2024-12, 2025-04, 2025-08,
+    2026-01)."""
     return list(_load(str(path or RULES_TOML))[0])
 
 
@@ -261,12 +322,11 @@ def classify(chip, rule) -> Classification:
     chip = get_chip(chip)
     rule = get_rule(rule)
 
-    def result(status, threshold, reason):
+    def result(status, threshold, reason, revenue_share=0.0):
         return Classification(
-            chip=chip.name, rule=rule.id, status=status,
-            controlled=status in ("denied", "licence_required", "case_by_case"),
-            import_allowed=status in ("not_controlled", "case_by_case", "domestic"),
-            case_by_case=status == "case_by_case", threshold=threshold, reason=reason)
+            chip=chip.name, rule=rule.id, status=status, controlled=status in CONTROLLED,
+            import_allowed=status in IMPORTABLE, case_by_case=status in PER_CASE,
+            threshold=threshold, reason=reason, revenue_share=revenue_share)
 
     if chip.designer_country == restricted_country():
         caught = [t.id for t in rule.controls if t.matches(chip)]
@@ -286,17 +346,22 @@ def classify(chip, rule) -> Classification:
 
     met = " and ".join(c.describe(chip) for c in control.conditions)
     status = _CONTROL_POLICIES[control.policy]
-    review = next((t for t in rule.reviews if t.matches(chip)), None)
+    reviews = [t for t in rule.reviews if control.policy in t.softens]
+    review = next((t for t in reviews if t.matches(chip)), None)
     if review is not None:
-        within = " and ".join(c.describe(chip) for c in review.conditions)
+        within = " and ".join(
+            [f"named ({chip.name})"] * bool(review.chips)
+            + [c.describe(chip) for c in review.conditions])
+        share = (f"; the US government expects {review.revenue_share:.0%} of licensed revenue"
+                 if review.revenue_share else "")
         return result("case_by_case", f"{review.id}: {review.label}",
                       f"controlled by {control.id} ({met}), but eligible for {review.id} "
-                      f"({within}); modelled as importable")
-    if rule.reviews:
-        outside = "; ".join(t.first_failure(chip) for t in rule.reviews)
+                      f"({within}){share}; modelled as importable", review.revenue_share)
+    tail = ""
+    if reviews:
+        outside = "; ".join(t.first_failure(chip) for t in reviews)
         tail = f"; not eligible for review ({outside})"
-    else:
-        tail = ""
-    policy = "presumption of denial" if status == "denied" else "licence required"
+    policy = {"denied": "presumption of denial", "licence_required": "licence required",
+              "nac_notification": "License Exception NAC after prior notification to BIS"}[status]
     return result(status, f"{control.id}: {control.label}",
                   f"controlled by {control.id} ({met}): {policy}{tail}")
