@@ -117,11 +117,9 @@ def matrix_table(matrix: StatusMatrix) -> str:
         cells = " ".join(f"{SHORT[c['status']]:<{width}}" for c in rec["rules"].values())
         lines.append(f"{name[:13]:<13} {tpp:>6} {pd_:>5}  {cells}".rstrip())
     lines += [
-        "open = not controlled; NAC = License Exception NAC after notice to BIS; case = licence "
-        "reviewed case",
-        "by case (importable); licence = licence required (modelled as blocked); DENIED = "
-        "presumption of denial;",
-        "domestic = designed in China. '*' = estimated specs. Deciding tests and reasons: "
-        "--format csv or json.",
+        "open = not controlled; NAC = License Exception NAC after notice to BIS;",
+        "case = licence reviewed case by case (importable); licence = licence required",
+        "(modelled as blocked); DENIED = presumption of denial; domestic = designed in China.",
+        "'*' = estimated specs. Deciding tests and reasons: --format csv or json.",
     ]
     return "\n".join(lines)
