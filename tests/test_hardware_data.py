@@ -7,10 +7,9 @@ import pytest
 
 from simulator.hardware import get_rule, load_chips, rule_ids
 from simulator.hardware.datasets import get_law, load_api_prices, load_frontier_models, load_laws
+from simulator.datahash import data_files, listed_hashes, stale, write
 from simulator.paths import DATA_DIR
 from simulator.provenance import sha256_file
-
-OWNED_FILES = ["chips.csv", "rules.toml", "frontier_models.csv", "api_prices.csv", "laws.toml"]
 
 
 def _filled(value) -> bool:
@@ -51,16 +50,73 @@ def test_frontier_models_cite_sources_and_flag_estimates():
     assert len(df[df["kind"] == "pretrain"]) >= 10
 
 
+def test_every_frontier_figure_says_how_sure_it_is():
+    df = load_frontier_models()
+    with_compute = df[df["training_compute_flop"].notna()]
+    assert set(with_compute["compute_status"]) <= {"confirmed", "estimated", "speculative"}
+    assert df["verified"].notna().all()
+    unverified = df[~df["verified"].astype(bool)]
+    assert unverified["notes"].str.contains("UNVERIFIED").all()
+    assert not with_compute.loc[with_compute["compute_status"] == "speculative",
+                                "verified"].any()
+
+
+def test_frontier_series_reaches_2026_with_estimated_chinese_runs():
+    df = load_frontier_models().set_index("model")
+    assert df["release_date"].max() >= pd.Timestamp("2026-04-01")
+    assert df.loc["GLM-5", "training_compute_flop"] == pytest.approx(6.84e24)
+    assert df.loc["GLM-5", "hardware"] == "Ascend 910C"
+    assert df.loc["Kimi K2.5", "training_compute_flop"] == pytest.approx(5.8e24)
+    assert df.loc["DeepSeek-V4-Flash", "training_compute_flop"] == pytest.approx(2.496e24)
+
+
+def test_claude_3_5_sonnet_is_flagged_as_conflicting():
+    row = load_frontier_models().set_index("model").loc["Claude 3.5 Sonnet"]
+    assert not row["verified"] and row["compute_status"] == "speculative"
+    assert "4.98e25" in row["notes"] and "2.7e25" in row["notes"]
+
+
 def test_api_prices_cite_sources_for_prices_and_exposure():
     df = load_api_prices()
     assert df["price_source"].str.contains("http").all()
     assert (df["input_usd_per_mtok"] > 0).all() and (df["output_usd_per_mtok"] > 0).all()
     for row in df.to_dict(orient="records"):
-        if not pd.isna(row["logprobs"]):
-            assert _filled(row["logprobs_source"]), row["model"]
+        assert _filled(row["logprobs_source"]), row["model"]
         assert row["reasoning_visible"] in {"none", "summary", "raw", "not_applicable"}
         if row["reasoning_visible"] != "not_applicable":
             assert _filled(row["reasoning_source"]), row["model"]
+
+
+def test_every_api_row_says_whether_and_how_many_logprobs():
+    df = load_api_prices()
+    assert df["logprobs"].notna().all() and df["max_top_logprobs"].notna().all()
+    for row in df.to_dict(orient="records"):
+        if row["logprobs"]:
+            assert 1 <= row["max_top_logprobs"] <= 20, row["model"]
+        else:
+            assert row["max_top_logprobs"] == 0, row["model"]
+
+
+def test_current_api_models_cover_each_provider():
+    df = load_api_prices()
+    current = df[df["current"].astype(bool)]
+    assert set(current["provider"]) == {"OpenAI", "Anthropic", "Google", "DeepSeek"}
+    assert current["observed"].astype(str).str[:4].astype(int).min() >= 2026
+    by_model = current.set_index("model")
+    assert not by_model.loc["gpt-5.5", "logprobs"]  # reasoning models return none
+    assert by_model.loc["deepseek-v4-flash", "logprobs"]
+    assert by_model.loc["deepseek-v4-flash", "reasoning_visible"] == "raw"
+    assert by_model.loc["deepseek-v4-flash", "input_usd_per_mtok"] == pytest.approx(0.14)
+
+
+def test_gemini_2_5_pro_refuses_logprobs_on_the_gemini_api():
+    row = load_api_prices().set_index("model").loc["gemini-2.5-pro"]
+    assert not row["logprobs"] and row["max_top_logprobs"] == 0
+
+
+def test_readme_cites_sources_not_project_notes():
+    readme = (DATA_DIR / "README.md").read_text()
+    assert "shared/" not in readme and "reference notes" not in readme
 
 
 def test_laws_have_sourced_params_and_intervals_that_contain_them():
@@ -76,9 +132,35 @@ def test_laws_have_sourced_params_and_intervals_that_contain_them():
     assert get_law()["params"] == besiroglu["params"]  # the default
 
 
-@pytest.mark.parametrize("name", OWNED_FILES)
-def test_readme_lists_the_current_sha256_of_each_file(name):
+def test_readme_lists_the_sha256_of_every_data_file():
+    listed = listed_hashes()
+    files = data_files()
+    assert {"chips.csv", "rules.toml", "fits/default.json",
+            "experiments/default/results.csv"} <= set(files)
+    assert sorted(listed) == files
+    for name in files:
+        assert listed[name] == sha256_file(DATA_DIR / name), f"stale SHA-256 for data/{name}"
+
+
+def test_section_hashes_in_the_readme_are_current_too():
     readme = (DATA_DIR / "README.md").read_text()
-    section = readme.split(f"### `{name}`", 1)[1].split("\n### ", 1)[0]
-    listed = re.search(r"SHA-256: `([0-9a-f]{64})`", section).group(1)
-    assert listed == sha256_file(DATA_DIR / name)
+    for section in readme.split("\n### `")[1:]:
+        name = section.split("`", 1)[0]
+        found = re.search(r"SHA-256: `([0-9a-f]{64})`", section)
+        if found and (DATA_DIR / name).is_file():
+            assert found.group(1) == sha256_file(DATA_DIR / name), name
+
+
+def test_datahash_finds_a_stale_file(tmp_path):
+    (tmp_path / "a.csv").write_text("x\n")
+    (tmp_path / "runs").mkdir()
+    (tmp_path / ".gitignore").write_text("runs/\n")
+    (tmp_path / "runs" / "scratch.csv").write_text("ignored\n")
+    readme = tmp_path / "README.md"
+    readme.write_text("# d\n\n## SHA-256 of every data file\n\n| file | SHA-256 |\n|---|---|\n")
+    assert data_files(tmp_path) == ["a.csv"]
+    assert stale(tmp_path, readme) == ["a.csv"]
+    write(tmp_path, readme)
+    assert stale(tmp_path, readme) == []
+    (tmp_path / "a.csv").write_text("changed\n")
+    assert stale(tmp_path, readme) == ["a.csv"]

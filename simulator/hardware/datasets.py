@@ -31,17 +31,18 @@ def load_frontier_models(path=None) -> pd.DataFrame:
     df = pd.read_csv(path or FRONTIER_MODELS_CSV)
     df["release_date"] = pd.to_datetime(df["release_date"])
     df["year"] = df["release_date"].dt.year + (df["release_date"].dt.day_of_year - 1) / 365.25
-    for col in ("compute_estimate", "chip_hours_estimate", "open_weights"):
+    for col in ("compute_estimate", "chip_hours_estimate", "open_weights", "verified"):
         df[col] = _bool_column(df[col])
     return df
 
 
 def load_api_prices(path=None) -> pd.DataFrame:
-    """Returns data/api_prices.csv (prices in USD per million tokens; blank = not recorded)."""
+    """Returns data/api_prices.csv (prices in USD per million tokens; ``current`` marks the
+    providers' models of late 2026, the others are kept for the time series)."""
     df = pd.read_csv(path or API_PRICES_CSV)
-    for col in ("price_source_official", "logprobs", "verify"):
+    for col in ("current", "price_source_official", "logprobs", "verify"):
         df[col] = _bool_column(df[col])
-    df["top_logprobs_max"] = df["top_logprobs_max"].astype("Int64")
+    df["max_top_logprobs"] = df["max_top_logprobs"].astype("Int64")
     return df
 
 
