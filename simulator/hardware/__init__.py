@@ -1,6 +1,7 @@
 """Hardware: the chip catalogue, export-control rules and fleet compute accounting.
 
     python -m simulator chips --rule 2023-10
+    python -m simulator chips --matrix
     python -m simulator accounting --chip H800 --chip-hours 2.788e6 --flop 3.41e24 --precision fp8
 """
 
@@ -44,6 +45,6 @@ def classify_all(rule=None):
     chips = load_chips()
     rows = [classify(name, rule).to_dict() for name in chips["chip"]]
     for key in ("rule", "status", "controlled", "import_allowed", "case_by_case",
-                "threshold", "reason"):
+                "threshold", "reason", "revenue_share"):
         chips[key] = [r[key] for r in rows]
     return chips
