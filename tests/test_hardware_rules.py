@@ -30,6 +30,7 @@ def free(test):
     return ("not_controlled", test)
 
 
+# One row per chip; columns in RULES order (none ... 2026-01).
 EXPECTED = {
     "V100":      [O, free("3A090 (2022): TPP 2000 < 4800"), free("3A090.b.1: TPP 2000 < 2400"),
                   free("3A090.b.1: TPP 2000 < 2400"), free("3A090.b.1: TPP 2000 < 2400"),
