@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "simulator.curves.cli",
     "simulator.scenario.cli",
     "simulator.report.cli",
+    "simulator.serving.cli",
 )
 
 
