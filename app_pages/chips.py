@@ -177,6 +177,50 @@ with top[1]:
     st.caption("Publication figure (with title, source and provenance):")
     shared.figure_downloads(make_map, f"chip_map_{rule_id}", key="chips_fig")
 
+@st.cache_data(show_spinner=False)
+def serving_rows(rule: str) -> pd.DataFrame:
+    """Returns the serving roofline per chip (frontier vs distilled model) with each status."""
+    from simulator.serving.compare import chip_comparison, comparison_table
+
+    headers, rows = comparison_table(chip_comparison(rule_ids=(rule,)), (rule,))
+    return pd.DataFrame(rows, columns=headers)
+
+
+st.subheader("Serving: what each chip can deploy")
+st.caption("Roofline upper bounds from data/serving.toml (each assumption sourced): decode "
+           "tokens/s per chip while every user gets 20 tokens/s, and prefill tokens/s per chip, "
+           "for a frontier-size model and a distilled one. Decode is bound by memory "
+           "bandwidth, prefill by FLOP/s; `python -m simulator serving --validate` compares the "
+           "roofline with published measurements.")
+serving = serving_rows(rule_id)
+st.dataframe(
+    serving.rename(columns={
+        "chip": "Chip", "role": "Model role", "model": "Model", "params": "Parameters",
+        "active_params": "Active parameters",
+        "decode_tokens_per_s_per_chip": "Decode tokens/s per chip",
+        "prefill_tokens_per_s_per_chip": "Prefill tokens/s per chip",
+        "chips_per_replica": "Chips per replica", "users_per_chip": "Users per chip",
+        "cost_usd_per_mtok": "USD per M output tokens", f"status_{rule_id}":
+        f"Status under {rule_id}"}).assign(
+        **{f"Status under {rule_id}": serving[f"status_{rule_id}"].map(shared.STATUS_LABELS)}),
+    hide_index=True, width="stretch",
+    column_config={"Parameters": st.column_config.NumberColumn(format="%.3g"),
+                   "Active parameters": st.column_config.NumberColumn(format="%.3g"),
+                   "Decode tokens/s per chip": st.column_config.NumberColumn(format="%.0f"),
+                   "Prefill tokens/s per chip": st.column_config.NumberColumn(format="%.0f"),
+                   "Users per chip": st.column_config.NumberColumn(format="%.1f"),
+                   "USD per M output tokens": st.column_config.NumberColumn(format="%.3f")})
+
+
+def make_serving_chart():
+    from simulator.charts.serving import serving_chart
+    return serving_chart()
+
+
+shared.figure_preview(make_serving_chart, key="chips_serving_preview",
+                      label="Show the serving chart (all rules)")
+shared.figure_downloads(make_serving_chart, "serving_per_chip", key="chips_serving_fig")
+
 if whatif:
     changed = table.loc[table["status"] != base["status"], ["chip"]].assign(
         before=base["status"].map(shared.STATUS_LABELS),
@@ -203,6 +247,7 @@ st.download_button(
     "Download this table (CSV)", data=lambda: table.to_csv(index=False).encode("utf-8"),
     file_name=f"chips_{rule_id}{'_whatif' if whatif else ''}.csv", mime="text/csv",
     on_click="ignore", icon=":material/download:")
+
 
 query = {"rule": rule_id} | {key: appstate.format_value(value) for key, value in whatif.items()}
 shared.link_messages(PAGE, query, new_errors, where=messages)

@@ -28,7 +28,8 @@ from simulator.errors import InputError
 from simulator.paths import DATA_DIR, DEFAULT_EXPERIMENTS, DEFAULT_FIT, REPO_ROOT
 from simulator.provenance import code_version, machine, now_utc, package_versions, sha256_file
 
-DATA_FILES = ("chips.csv", "rules.toml", "laws.toml", "distillation_priors.toml")
+DATA_FILES = ("chips.csv", "rules.toml", "laws.toml", "distillation_priors.toml",
+              "serving.toml", "serving_benchmarks.toml")
 SCENARIO_CHARTS = ("capability", "lag", "tornado", "cost")
 # The chip map depends on the rule and the fleet's chips only: drawn once per combination,
 # shared by the scenarios that have it, and stamped with the data files instead.
@@ -64,6 +65,7 @@ class Job:
     card_path: Path | None
     evidence: Evidence | None = None
     chip_map: str = ""   # base path of its (shared) chip map in the staging folder
+    serving_chart: str = ""  # base path of the (shared) serving chart in the staging folder
     curves: dict | None = None
     charts: dict = field(default_factory=dict)   # slug -> (hashes, ChartInfo)
 
@@ -168,6 +170,11 @@ def chart_tasks(jobs, evidences, staging: Path, version: str, fit=None, override
             tasks.append(("chip_map", str(base), {"rule": rule, "fleet": fleet,
                                                   "stamp": data_stamp}))
         job.chip_map = str(chip_maps[(rule, fleet)])
+    if jobs:  # serving throughput per chip: the same for every scenario, drawn once
+        serving = staging / "chip-maps" / "serving_per_chip"
+        tasks.append(("serving", str(serving), {"stamp": data_stamp}))
+        for job in jobs:
+            job.serving_chart = str(serving)
     if jobs:
         tasks.append(("comparison", str(staging / "comparison"),
                       {"results": [j.result for j in jobs], "stamp": _stamp(None, None, version)}))
@@ -281,6 +288,8 @@ def _collect(jobs, evidences, rendered, staging: Path) -> None:
             if kind == "capability":
                 job.curves = extra
         job.charts["chip_map"] = rendered[job.chip_map][:2]
+        if job.serving_chart:
+            job.charts["serving"] = rendered[job.serving_chart][:2]
 
 
 def data_inputs() -> dict:

@@ -151,7 +151,9 @@ def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
               f"[{tables_written['results']}]({tables_written['results']})."),
         ("h2", "Charts"),
     ]
-    for slug in ("capability", "lag", "tornado", "cost", "chip_map"):
+    for slug in ("capability", "lag", "tornado", "cost", "chip_map", "serving"):
+        if slug not in job.charts:
+            continue
         hashes, info = job.charts[slug]
         cite, bib_href = _chart_citation(folder, "charts", slug, info, env, job.slug,
                                          job.sha256)
@@ -229,6 +231,16 @@ def write_scenario(folder: Path, job, env: dict) -> None:
     shared = Path(job.chip_map)
     for f in FORMATS:
         shutil.copyfile(shared.with_name(f"{shared.name}.{f}"), folder / "charts" / f"chip_map.{f}")
+    if job.serving_chart:
+        from simulator.charts.serving import DEFAULT_RULES
+        from simulator.serving.compare import chip_comparison, comparison_table
+
+        written["serving"] = _write_table(folder, "serving", comparison_table(
+            chip_comparison(rule_ids=DEFAULT_RULES), DEFAULT_RULES))
+        shared = Path(job.serving_chart)
+        for f in FORMATS:
+            shutil.copyfile(shared.with_name(f"{shared.name}.{f}"),
+                            folder / "charts" / f"serving.{f}")
     evidence_charts = {}
     ev = job.evidence
     if ev is not None:

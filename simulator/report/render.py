@@ -37,6 +37,10 @@ def _figure(kind: str, payload: dict):
     if kind == "chip_map":
         chips, rule = _chips(payload["rule"])
         return chip_map(chips, rule, stamp=stamp, highlight=payload.get("fleet", ())), None
+    if kind == "serving":
+        from simulator.charts.serving import serving_chart
+
+        return serving_chart(stamp=stamp), None
     if kind == "comparison":
         return sc.comparison_chart(payload["results"], stamp=stamp), None
     runs, card = payload.get("runs"), payload["card"]
