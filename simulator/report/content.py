@@ -166,6 +166,12 @@ def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
             blocks.append(_figure_block(slug, info, "charts", tables_written.get(slug), cite,
                                         bib_href))
     blocks += _detail_blocks(r)
+    if r.get("serving"):
+        from simulator.scenario.serving import serving_summary, serving_table
+
+        headers, rows = serving_table(r["serving"])
+        blocks += [("h2", "Serving: what the fleet can deploy"),
+                   ("p", serving_summary(r["serving"])), ("table", headers, rows)]
     blocks += [
         ("h2", "Assumptions"), ("ul", list(r.get("assumptions") or [])),
         ("h2", "How to cite"), ("p", plain), ("pre", bib),

@@ -107,5 +107,9 @@ def format_table(d: dict) -> str:
             lines.append(f"{row['year']:<6} {row['frontier_compute_flop']:>13.2e}   "
                          f"{_fmt(row['scratch']['lag_years'], 'years'):>11}   "
                          f"{_fmt(row['distill']['lag_years'], 'years'):>11}")
+    if d.get("serving"):
+        from simulator.scenario.serving import serving_lines
+
+        lines += ["", *serving_lines(d["serving"])]
     lines += ["", "assumptions:"] + [f"  - {a}" for a in d["assumptions"]]
     return "\n".join(lines)

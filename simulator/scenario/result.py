@@ -38,15 +38,19 @@ class ScenarioResult:
     distillation: dict
     timeseries: list = field(default_factory=list)
     fit: dict = field(default_factory=dict)
+    serving: dict | None = None  # only with a [serving] section (simulator.scenario.serving)
 
     def to_dict(self) -> dict:
         """Returns a JSON-ready dict (finite floats, plain types)."""
-        return _plain({
+        out = {
             "scenario": self.scenario, "results": self.results,
             "percentiles": self.percentiles, "tornado": self.tornado, "regime": self.regime,
             "assumptions": self.assumptions, "fleet": self.fleet,
             "distillation": self.distillation, "timeseries": self.timeseries, "fit": self.fit,
-        })
+        }
+        if self.serving is not None:
+            out["serving"] = self.serving
+        return _plain(out)
 
 
 def _plain(obj):
@@ -175,7 +179,7 @@ def evaluate(scenario, fit_card=None, *, draws=None, seed=None, with_tornado=Tru
             results["scratch"]["lag_years"] - results[s]["lag_years"])
     regime = _regime(ctx, point)
     results["distill"]["regime"] = regime["regime"]
-    return ScenarioResult(
+    result = ScenarioResult(
         scenario=_scenario_summary(scenario, ctx),
         results=results, percentiles=pct,
         tornado=_tornado(ctx, base) if with_tornado else [],
@@ -185,6 +189,11 @@ def evaluate(scenario, fit_card=None, *, draws=None, seed=None, with_tornado=Tru
         if scenario.timeseries_years else [],
         fit={"label": label, "sources": {m: b.source for m, b in ctx.modes.items()}},
     )
+    if scenario.serving is not None:
+        from simulator.scenario.serving import serving_block
+
+        result.serving = serving_block(scenario, result.to_dict())
+    return result
 
 
 def _scenario_summary(s, ctx) -> dict:

@@ -195,6 +195,36 @@ class Uncertainty(_Strict):
         "in the tornado.")
 
 
+class Serving(_Strict):
+    """What the actor deploys: how much of its fleet serves, and the demand per user
+    (simulator.scenario.serving; the roofline and its sourced defaults: data/serving.toml)."""
+
+    share_of_fleet: float = Field(
+        gt=0, le=1, description="Share of the actor's usable chips that serve the model "
+        "instead of training, 0-1.")
+    tokens_per_user_per_day: float = Field(
+        gt=0, le=1e9, description="Output tokens one user consumes per day (users per day = "
+        "tokens per day / this).")
+    precision: Literal["fp32", "tf32", "bf16", "fp8", "int8"] = Field(
+        "fp8", description="Precision the model is served at (weights and matmuls).")
+    active_params_fraction: float = Field(
+        1.0, gt=0, le=1, description="Share of the served model's parameters active per "
+        "token: 1 for a dense model, ~0.055 for DeepSeek-V3 (37B of 671B).")
+    assumptions: dict[str, float] = Field(
+        default_factory=dict, description="Overrides of the serving roofline's defaults by "
+        "name (data/serving.toml [defaults]), e.g. compute_utilisation = 0.5.")
+
+    @model_validator(mode="after")
+    def _known_assumptions(self):
+        from simulator.serving.defaults import SETTING_NAMES
+
+        unknown = sorted(set(self.assumptions) - set(SETTING_NAMES))
+        if unknown:
+            raise ValueError(f"unknown serving assumption(s) {', '.join(unknown)}; valid: "
+                             f"{choices_text(SETTING_NAMES)}")
+        return self
+
+
 class Scenario(_Strict):
     """One export-control / distillation scenario."""
 
@@ -216,6 +246,8 @@ class Scenario(_Strict):
     actor: Actor
     distillation: Distillation = Field(default_factory=Distillation)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+    serving: Serving | None = Field(None, description="Optional: what the actor can deploy "
+                                    "with the models it reaches (a serving block in results).")
 
     # Set by load_scenario: where the scenario came from (for messages and relative paths).
     _source_path: str = "<scenario>"
