@@ -110,14 +110,17 @@ def format_estimate(e) -> str:
         f"{e.prefill_bound}-bound",
         f"  cost per Mtok          decode {_money(e.cost_usd_per_mtok)}, prefill "
         f"{_money(e.prefill_cost_usd_per_mtok)}",
-        f"  users at {e.users.tokens_per_s_per_user:g} tokens/s   {e.users.users_per_chip:,.1f} "
-        f"per chip (replicas of {e.users.chips_per_replica}, context "
-        f"{e.users.context_tokens:,.0f})",
     ]
+    if e.users is not None:
+        lines.append(f"  users at {e.users.tokens_per_s_per_user:g} tokens/s   "
+                     f"{e.users.users_per_chip:,.1f} per chip (replicas of "
+                     f"{e.users.chips_per_replica}, context {e.users.context_tokens:,.0f})")
     if e.count is not None:
+        users = ("" if e.users is None else f", {e.fleet_users:,} users at "
+                 f"{e.users.tokens_per_s_per_user:g} tokens/s")
         lines.append(f"  fleet of {e.count:,}      {e.replicas:,} replicas: "
-                     f"{e.fleet_decode_tokens_per_s:,.0f} decode tokens/s at batch {e.batch}, "
-                     f"{e.fleet_users:,} users at {e.users.tokens_per_s_per_user:g} tokens/s")
+                     f"{e.fleet_decode_tokens_per_s:,.0f} decode tokens/s at batch {e.batch}"
+                     + users)
     lines += [f"  note: {n}" for n in e.notes]
     return "\n".join(lines)
 

@@ -12,6 +12,8 @@ that holds the model (tensor parallelism over the chip's interconnect).
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 
 from simulator.errors import InputError
@@ -30,12 +32,18 @@ def chip_comparison(chips=None, *, frontier=None, distilled=None, precision=None
     """Returns one row per (chip, model): decode and prefill tokens/s per chip, chips per
     replica, cost per million output tokens, notes, and the chip's status under each rule."""
     spec = chart_defaults()
-    settings = settings or load_settings()
-    precision = precision or spec["precision"]
-    models = {"frontier": architecture_for(name=frontier or spec["frontier"]),
-              "distilled": architecture_for(name=distilled or spec["distilled"])}
+    rows = _comparison(tuple(chips or spec["chips"]), frontier or spec["frontier"],
+                       distilled or spec["distilled"], precision or spec["precision"],
+                       tuple(rule_ids), settings or load_settings())
+    return copy.deepcopy(rows)  # callers may change their copy; the cache keeps its own
+
+
+@functools.lru_cache(maxsize=16)
+def _comparison(chips, frontier, distilled, precision, rule_ids, settings) -> list[dict]:
+    models = {"frontier": architecture_for(name=frontier),
+              "distilled": architecture_for(name=distilled)}
     rows = []
-    for name in chips or spec["chips"]:
+    for name in chips:
         chip = get_chip(name)
         statuses = {rule: classify(chip, rule).status for rule in rule_ids}
         for role, arch in models.items():
@@ -51,6 +59,13 @@ def chip_comparison(chips=None, *, frontier=None, distilled=None, precision=None
                            users_per_chip=math.nan, cost_usd_per_mtok=None,
                            notes=[str(exc)])
             else:
+                if e.users is None:
+                    row.update(decode_tokens_per_s_per_chip=math.nan,
+                               prefill_tokens_per_s_per_chip=e.prefill_tokens_per_s_per_chip,
+                               chips_per_replica=e.chips_per_replica, users_per_chip=math.nan,
+                               cost_usd_per_mtok=None, notes=list(e.notes))
+                    rows.append(row)
+                    continue
                 row.update(decode_tokens_per_s_per_chip=e.users.tokens_per_s_per_chip,
                            prefill_tokens_per_s_per_chip=e.prefill_tokens_per_s_per_chip,
                            chips_per_replica=e.chips_per_replica,

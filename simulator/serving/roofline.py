@@ -260,7 +260,7 @@ class ServingEstimate:
     cost_usd_per_mtok: float | None     # decode, at the chip's rental price
     prefill_cost_usd_per_mtok: float | None
     rental_usd_per_chip_hour: float | None
-    users: UsersAtSpeed
+    users: UsersAtSpeed | None          # None when the users' context fits on no replica
     count: int | None = None
     replicas: int | None = None
     fleet_decode_tokens_per_s: float | None = None
@@ -321,9 +321,14 @@ def estimate(chip, params=None, *, active_params=None, architecture=None, precis
     if t > 1 and parallelism == "tensor" and math.isnan(chip.interconnect_gbps):
         notes.append(f"{chip.name}'s interconnect is not published: tensor-parallel "
                      "communication is not counted (optimistic)")
-    users = users_at_speed(chip, arch, precision, settings, parallelism=parallelism,
-                           tokens_per_s_per_user=tokens_per_s_per_user,
-                           chips_per_replica=chips_per_replica)
+    try:
+        users = users_at_speed(chip, arch, precision, settings, parallelism=parallelism,
+                               tokens_per_s_per_user=tokens_per_s_per_user,
+                               chips_per_replica=chips_per_replica)
+    except InputError as exc:
+        users = None
+        notes.append(f"users not counted: at {settings.context_tokens:,.0f} tokens of context "
+                     f"{exc}")
     rental = chip.rental_usd_per_hour
     out = dict(
         chip=chip.name, architecture=arch.name, params=arch.params,
@@ -347,6 +352,7 @@ def estimate(chip, params=None, *, active_params=None, architecture=None, precis
         out.update(count=count, replicas=replicas,
                    fleet_decode_tokens_per_s=replicas * decode,
                    fleet_prefill_tokens_per_s=replicas * prefill,
-                   fleet_users=(count // users.chips_per_replica) * users.users_per_replica,
+                   fleet_users=None if users is None else
+                   (count // users.chips_per_replica) * users.users_per_replica,
                    fleet_tokens_per_day=replicas * decode * 86400.0)
     return ServingEstimate(**out)
