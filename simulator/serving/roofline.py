@@ -323,12 +323,11 @@ def estimate(chip, params=None, *, active_params=None, architecture=None, precis
                      "communication is not counted (optimistic)")
     try:
         users = users_at_speed(chip, arch, precision, settings, parallelism=parallelism,
-                               tokens_per_s_per_user=tokens_per_s_per_user,
+                               tokens_per_s_per_user=tokens_per_s_per_user, context=context,
                                chips_per_replica=chips_per_replica)
     except InputError as exc:
         users = None
-        notes.append(f"users not counted: at {settings.context_tokens:,.0f} tokens of context "
-                     f"{exc}")
+        notes.append(f"users not counted: {exc}")
     rental = chip.rental_usd_per_hour
     out = dict(
         chip=chip.name, architecture=arch.name, params=arch.params,
