@@ -4,6 +4,9 @@ import dataclasses
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from simulator.errors import InputError
 from simulator.hardware import get_chip
@@ -182,3 +185,23 @@ def test_estimate_to_dict_is_json_safe():
     json.dumps(d, allow_nan=False)
     assert d["cost_usd_per_mtok"] is None
     assert dataclasses.is_dataclass(estimate("H100", 8e9).users)
+
+CHIPS = ("H100", "H800", "H20", "L20", "H200", "Ascend 910C", "A100")
+
+
+@hyp_settings(max_examples=60, deadline=None)
+@given(chip=st.sampled_from(CHIPS), log_params=st.floats(9.0, 12.0),
+       active_share=st.floats(0.03, 1.0), context=st.integers(1, 32768),
+       chips=st.sampled_from((1, 2, 8, 64)), batch=st.integers(1, 4096),
+       more=st.integers(1, 4096))
+def test_decode_throughput_of_a_replica_never_falls_as_the_batch_grows(
+        chip, log_params, active_share, context, chips, batch, more):
+    params = 10.0 ** log_params
+    replica = Replica(get_chip(chip), architecture_for(params, params * active_share), "fp8",
+                      chips, load_settings())
+    small = batch / replica.decode_step(batch, context).total_s
+    large = (batch + more) / replica.decode_step(batch + more, context).total_s
+    assert large >= small * (1 - 1e-12)
+    # and per-sequence speed never rises with the batch
+    assert replica.decode_step(batch + more, context).total_s >= replica.decode_step(
+        batch, context).total_s

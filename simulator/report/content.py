@@ -171,7 +171,9 @@ def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
 
         headers, rows = serving_table(r["serving"])
         blocks += [("h2", "Serving: what the fleet can deploy"),
-                   ("p", serving_summary(r["serving"])), ("table", headers, rows)]
+                   ("p", serving_summary(r["serving"])), ("table", headers, rows),
+                   ("ul", list(r["serving"].get("assumptions") or [])
+                    + list(r["serving"].get("notes") or []))]
     blocks += [
         ("h2", "Assumptions"), ("ul", list(r.get("assumptions") or [])),
         ("h2", "How to cite"), ("p", plain), ("pre", bib),
