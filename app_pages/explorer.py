@@ -275,8 +275,8 @@ for col, strategy in zip(cols, ("scratch", "distill")):
 
 # --- charts and details ---------------------------------------------------------------------
 # One view at a time: a hidden tab's charts would still be built and drawn on every rerun.
-VIEWS = ["Uncertainty", "Sensitivity", "Fleet", "Distillation channel", "Over time",
-         "Assumptions"]
+VIEWS = ["Uncertainty", "Sensitivity", "Fleet", "Distillation channel", "Serving",
+         "Over time", "Assumptions"]
 view = st.segmented_control("View", VIEWS, key=VIEW_KEY, label_visibility="collapsed") or VIEWS[0]
 if view == "Uncertainty":
     left, right = st.columns(2, gap="large")
@@ -318,6 +318,21 @@ if view == "Distillation channel":
     st.markdown(f"**Regime: {regime.get('regime', '–').replace('_', ' ')}** — "
                 f"{regime.get('why', '')}")
     st.json(result.get("distillation") or {}, expanded=True)
+if view == "Serving":
+    serving = result.get("serving")
+    if not serving:
+        st.info("This scenario has no [serving] section: add one (share_of_fleet, "
+                "tokens_per_user_per_day) to see the users and tokens per day its fleet "
+                "serves with the scratch and the distilled model.", icon=":material/info:")
+    else:
+        from simulator.scenario.serving import serving_summary, serving_table
+
+        headers, rows = serving_table(serving)
+        st.markdown(serving_summary(serving))
+        st.dataframe([dict(zip(headers, row)) for row in rows], hide_index=True,
+                     width="stretch")
+        st.caption(" ".join(list(serving.get("assumptions") or [])
+                            + list(serving.get("notes") or [])))
 if view == "Over time":
     chart = views.timeseries_chart(result.get("timeseries") or [])
     if chart is None:

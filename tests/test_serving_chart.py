@@ -63,3 +63,14 @@ def test_chips_page_shows_the_serving_table():
     serving = next(t for t in tables if "Decode tokens/s per chip" in t.columns)
     assert "Status under 2025-04" in serving.columns
     assert len(serving) >= 10
+
+
+def test_explorer_serving_view_shows_the_block_of_a_scenario_with_a_serving_section():
+    from test_app_pages import open_app
+
+    at = open_app({"scenario": "h20-requirement-2025-central"})
+    at.segmented_control(key="explorer_view").set_value("Serving").run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Scratch-trained model" in d.value.columns)
+    assert len(table) == 5
+    assert any("of the usable fleet" in m.value for m in at.markdown)
