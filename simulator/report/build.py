@@ -172,7 +172,11 @@ def chart_tasks(jobs, evidences, staging: Path, version: str, fit=None, override
         job.chip_map = str(chip_maps[(rule, fleet)])
     if jobs:  # serving throughput per chip: the same for every scenario, drawn once
         serving = staging / "chip-maps" / "serving_per_chip"
-        tasks.append(("serving", str(serving), {"stamp": data_stamp}))
+        serving_stamp = Stamp(code_version=version, inputs_sha256={
+            Path(k).name: v for k, v in data_inputs().items()
+            if Path(k).name in ("chips.csv", "rules.toml", "serving.toml",
+                                "serving_benchmarks.toml")})
+        tasks.append(("serving", str(serving), {"stamp": serving_stamp}))
         for job in jobs:
             job.serving_chart = str(serving)
     if jobs:
