@@ -205,3 +205,16 @@ def test_decode_throughput_of_a_replica_never_falls_as_the_batch_grows(
     # and per-sequence speed never rises with the batch
     assert replica.decode_step(batch + more, context).total_s >= replica.decode_step(
         batch, context).total_s
+
+
+def test_attention_runs_at_the_attention_precision_not_the_weights():
+    chip, arch = get_chip("H100"), architecture_for(name="llama-3.1-8b")
+    bf16 = Replica(chip, arch, "fp8", 1, load_settings())
+    fp8 = Replica(chip, arch, "fp8", 1, load_settings({"attention_precision": "fp8"}))
+    # at a long context attention dominates the FLOP: BF16 attention takes about twice as long
+    long_bf16, long_fp8 = bf16.decode_step(64, 32768), fp8.decode_step(64, 32768)
+    weights_s = 64 * 2 * arch.active_params / (chip.peak_flops("fp8") * 0.68)
+    assert (long_bf16.compute_s - weights_s) / (long_fp8.compute_s - weights_s) == pytest.approx(
+        chip.peak_flops("fp8") / chip.peak_flops("bf16"), rel=1e-6)
+    with pytest.raises(InputError, match="attention_precision"):
+        load_settings({"attention_precision": "fp4"})

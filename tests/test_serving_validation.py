@@ -28,7 +28,7 @@ def test_every_measurement_cites_a_primary_source():
 def test_the_roofline_is_optimistic_where_compute_binds_and_in_production_decode():
     compute_bound = [c for c in CHECKS.values() if c.kind == "offline" and c.bound == "compute"]
     assert compute_bound and all(c.ratio > 0.9 for c in compute_bound)
-    assert CHECKS["deepseek-v3r1-h800-decode"].ratio > 3  # production decode: far below roofline
+    assert CHECKS["deepseek-v3r1-h800-decode"].ratio > 2  # production decode: far below roofline
 
 
 def test_cli_serving_json_has_the_contract_keys(capsys):

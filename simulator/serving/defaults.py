@@ -40,6 +40,7 @@ class ServingSettings:
     max_chips_per_replica: int
     user_tokens_per_s: float
     context_tokens: float
+    attention_precision: str = "bf16"
 
     def replace(self, **changes) -> "ServingSettings":
         """Returns a copy with some fields changed (validated)."""
@@ -54,6 +55,9 @@ SETTING_NAMES = tuple(f.name for f in dataclasses.fields(ServingSettings))
 
 
 def _validated(settings: ServingSettings) -> ServingSettings:
+    if settings.attention_precision not in BYTES_PER_WEIGHT:
+        raise InputError(f"serving setting attention_precision: must be one of "
+                         f"{choices_text(BYTES_PER_WEIGHT)}, got {settings.attention_precision!r}")
     for name in _FRACTIONS:
         value = getattr(settings, name)
         if not (isinstance(value, (int, float)) and 0 < value <= 1):

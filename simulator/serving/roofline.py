@@ -9,7 +9,7 @@ settings say so). For a batch of B sequences with ``context`` cached tokens each
 step takes
 
     memory  = (W_read + B * K * context) / (t * BW * u_bw)
-    compute = B * (2 * N_active + A * context) / (t * P * u_c)
+    compute = B * (2 * N_active / P + A * context / P_att) / (t * u_c)
     comm    = 2 * L * 2 (t - 1) / t * B * d * a / (X * u_x)           (tensor parallel, t > 1)
     step    = max(memory, compute) + comm,        decode tokens/s = B / step
 
@@ -17,7 +17,9 @@ with W_read the weight bytes read per step (all of them for a dense model; for a
 experts with N_active of N parameters per token, N * (1 - (1 - N_active/N)^B) * bytes, i.e.
 experts drawn uniformly), K the KV-cache bytes per token, A the attention FLOP per new token
 per cached token, P the chip's dense peak FLOP/s at the precision, BW its memory bandwidth, X
-its interconnect, d the model width, L the layers, a the bytes per activation, and u_* the
+its interconnect, P_att its peak at the attention precision (BF16 by default: attention
+products stay in 16 bits when the weights are FP8), d the model width, L the layers, a the
+bytes per activation, and u_* the
 attainable fractions (data/serving.toml). ``bound`` says which of memory and compute is the
 larger term. Prefill of B prompts of ``context`` tokens is the same sum over B*context tokens,
 with attention over context/2 cached tokens on average (causal) and each weight read once.
@@ -144,22 +146,26 @@ class Replica:
         """Returns the time of one decode step for ``batch`` sequences at ``context``."""
         s = self.settings
         bandwidth = self.chips * self.chip.memory_bandwidth_gbps * 1e9 * s.bandwidth_utilisation
-        flops = self.chips * self.peak_flops * s.compute_utilisation
         memory = (self._weights_read(batch) + batch * self.kv_bytes_per_token * context)
-        compute = batch * (2.0 * self.arch.active_params
-                           + self.arch.attention_flop_per_context_token * context)
-        return StepTime(memory / bandwidth, compute / flops, self._comm_s(batch))
+        compute_s = batch * self._seconds_per_token(context)
+        return StepTime(memory / bandwidth, compute_s, self._comm_s(batch))
 
     def prefill(self, batch: float, prompt_tokens: float) -> StepTime:
         """Returns the time to prefill ``batch`` prompts of ``prompt_tokens`` tokens."""
         s = self.settings
         tokens = batch * prompt_tokens
         bandwidth = self.chips * self.chip.memory_bandwidth_gbps * 1e9 * s.bandwidth_utilisation
-        flops = self.chips * self.peak_flops * s.compute_utilisation
         memory = self._weights_read(tokens) + tokens * self.kv_bytes_per_token
-        compute = tokens * (2.0 * self.arch.active_params
-                            + self.arch.attention_flop_per_context_token * prompt_tokens / 2.0)
-        return StepTime(memory / bandwidth, compute / flops, self._comm_s(tokens))
+        compute_s = tokens * self._seconds_per_token(prompt_tokens / 2.0)
+        return StepTime(memory / bandwidth, compute_s, self._comm_s(tokens))
+
+    def _seconds_per_token(self, attended: float) -> float:
+        """Returns the replica's compute seconds for one token attending ``attended`` cached
+        tokens: weight matmuls at the model's precision, attention at the attention one."""
+        u = self.chips * self.settings.compute_utilisation
+        attention_peak = compute_peak(self.chip, self.settings.attention_precision)[0]
+        return (2.0 * self.arch.active_params / (self.peak_flops * u)
+                + self.arch.attention_flop_per_context_token * attended / (attention_peak * u))
 
 
 def _degrees(settings: ServingSettings):
