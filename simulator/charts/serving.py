@@ -16,8 +16,9 @@ import numpy as np
 
 from simulator.charts.style import PALETTE, Footer, Stamp, bottom_legend, new_figure, style_context
 
-DEFAULT_RULES = ("2023-10", "2025-04", "2026-01")
-STATUS_WORDS = {"not_controlled": "allowed", "denied": "denied", "licence_required": "licence",
+DEFAULT_RULES = ("2023-10", "2025-04", "2025-08", "2026-01")
+STATUS_WORDS = {"not_controlled": "allowed", "nac_notification": "NAC notice", "denied": "denied",
+                "licence_required": "licence",
                 "case_by_case": "case-by-case", "domestic": "domestic"}
 ROLE_STYLE = {"frontier": (PALETTE["frontier"], "Frontier-size model"),
               "distilled": (PALETTE["distill"], "Distilled model")}
@@ -38,9 +39,9 @@ def validation_sentence() -> str:
 
 
 def _chip_label(row, rule_ids) -> str:
-    statuses = " · ".join(f"{r}: {STATUS_WORDS.get(row['statuses'].get(r), '?')}"
-                          for r in rule_ids)
-    return f"{row['chip']}\n{statuses}" if statuses else row["chip"]
+    words = [f"{r}: {STATUS_WORDS.get(row['statuses'].get(r), '?')}" for r in rule_ids]
+    lines = [" · ".join(words[i:i + 2]) for i in range(0, len(words), 2)]  # two rules a line
+    return "\n".join([row["chip"], *lines])
 
 
 def serving_chart(rows=None, *, rule_ids=DEFAULT_RULES, stamp: Stamp | None = None):
@@ -74,7 +75,8 @@ def serving_chart(rows=None, *, rule_ids=DEFAULT_RULES, stamp: Stamp | None = No
                            "rules), data/serving.toml (assumptions, each sourced); model "
                            "choice: " + spec.get("source", "")),
                    note=footer_note, stamp=stamp or Stamp()),
-            width_in=7.5, axes_height_in=0.55 * len(chips) + 0.6, legend_rows=1)
+            width_in=7.5, axes_height_in=(0.45 + 0.12 * math.ceil(len(rule_ids) / 2))
+            * len(chips) + 0.6, legend_rows=1)
         axes = fig.subplots(1, 2, sharey=True)
         y = np.arange(len(chips))
         height = 0.38
