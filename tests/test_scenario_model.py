@@ -166,18 +166,18 @@ def test_monte_carlo_is_seeded_and_brackets_the_point(card):  # noqa: F811
 def test_tornado_ranks_levers_by_swing():
     s = load_scenario(SCENARIOS_DIR / "h20-requirement-2025-central.toml")
     rows = tornado(s)
-    swings = [r["swing_years"] for r in rows]
+    swings = [r.swing_years for r in rows]
     assert swings == sorted(swings, reverse=True) and swings[0] > 0
-    paths = [r["path"] for r in rows]
+    paths = [r.path for r in rows]
     assert {lv.path for lv in s.uncertainty.levers} <= set(paths)
     assert len(paths) == len(set(paths))
-    mfu = next(r for r in rows if r["path"] == "actor.mfu")
-    assert (mfu["low"], mfu["high"]) == (0.25, 0.45)  # the scenario's range wins
+    mfu = next(r for r in rows if r.path == "actor.mfu")
+    assert (mfu.low, mfu.high) == (0.25, 0.45)  # the scenario's range wins
 
 
 def test_tornado_defaults_when_the_scenario_has_no_ranges():
     rows = tornado(scenario())
-    assert "actor.mfu" in {r["path"] for r in rows}
+    assert "actor.mfu" in {r.path for r in rows}
 
 
 def test_timeseries_reports_each_year():
@@ -226,6 +226,6 @@ def test_card_bootstrap_with_missing_values_is_tolerated():
 
 def test_tornado_stays_finite_when_a_swing_reaches_an_exclusive_bound():
     rows = tornado(scenario(frontier__growth_per_year=1.125))
-    growth = next(r for r in rows if r["path"] == "frontier.growth_per_year")
-    assert growth["low"] > 1.0
-    assert all(math.isfinite(r["swing_years"]) for r in rows)
+    growth = next(r for r in rows if r.path == "frontier.growth_per_year")
+    assert growth.low > 1.0
+    assert all(math.isfinite(r.swing_years) for r in rows)

@@ -37,17 +37,12 @@ import numpy as np
 
 from simulator.curves import forms
 from simulator.scenario import world
+from simulator.scenario.contract import HEADLINE  # noqa: F401  (re-exported)
 from simulator.scenario.distill import behaviours
 from simulator.scenario.schema import LEVER_FIELDS
 
 MIN_COMPUTE_FLOP = 1e15   # floor so that a fleet with no usable chip still gives finite numbers
-HEADLINE = ("compute_flop", "effective_compute_flop", "loss", "lag_years", "cost_usd")
 LIMITS = ("requested", "rate limits and detection", "budget")
-TRANSFER = ("Transfer assumption: absolute losses at frontier scale come from the published law "
-            "'{law}'; only dimensionless quantities transfer from our small-scale experiments "
-            "(the effective-data multiplier as a function of tokens per parameter and of the "
-            "teacher-student gap, the token-limited gain per access mode) or, where no fit is "
-            "used, from literature anchors (data/distillation_priors.toml).")
 
 
 @dataclass

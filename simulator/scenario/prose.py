@@ -1,0 +1,105 @@
+"""The model's own prose: which distillation regime a result is in and why, and the assumptions
+behind it, worded from the same numbers (model.core outputs at the point estimate).
+
+Example:
+    >>> from simulator.scenario import load_scenario, evaluate
+    >>> evaluate(load_scenario("scenarios/api-open-2026.toml")).regime.why  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from simulator.scenario.contract import Regime
+from simulator.scenario.model import LIMITS
+from simulator.vocabulary import transfer_sentence
+
+
+def regime(ctx, p) -> Regime:
+    """Returns the Regime of the point estimate ``p`` (model.core outputs at one draw)."""
+    d = ctx.scenario.distillation
+    if not d.enabled:
+        return Regime(regime="none", why="distillation disabled in the scenario", source=None)
+    obtained, needed = float(p["tokens_obtained"]), float(p["student_tokens"])
+    binding = limit = LIMITS[int(p["token_limit"])]
+    if limit == "rate limits and detection":
+        limit += (f": {d.accounts:g} accounts x {d.rate_limit_tokens_per_minute:g} tokens/min x "
+                  f"{d.campaign_days:g} days x {float(p['account_survival']):.2f} mean share of "
+                  "accounts not yet banned")
+    elif limit == "budget":
+        limit += f": ${d.budget_usd:,.0f}"
+    behaviour = ctx.modes[d.access]
+    if bool(p["pure"]):
+        regime = "pure"
+        why = (f"the {obtained:.3g} teacher tokens obtained (bound: {limit}) cover the "
+               f"{needed:.3g} tokens of a compute-optimal student run, so every student token "
+               "can come from the teacher")
+    else:
+        regime = "token_limited"
+        why = (f"only {obtained:.3g} teacher tokens obtained (bound: {limit}) against "
+               f"{needed:.3g} for a compute-optimal pure-distillation run: a fraction "
+               f"{obtained / needed:.2e} of the student's tokens comes from the teacher")
+    if float(p["distill.loss"]) >= float(p["scratch.loss"]) * (1 - 1e-9):
+        why += ("; at this scale the measured behaviour gives no gain over training from "
+                "scratch, so the distilled result equals scratch (the actor ignores the teacher)")
+    return Regime(regime=regime, why=why, source=behaviour.source, tokens_obtained=obtained,
+                  tokens_for_pure_run=needed, teacher_token_fraction=min(1.0, obtained / needed),
+                  binding_limit=binding)
+
+
+def assumptions(ctx, p, pct) -> list[str]:
+    """Returns the assumptions behind a result, one sentence each (pct: Percentiles or None)."""
+    s = ctx.scenario
+    out = [transfer_sentence(f"{ctx.law_info['id']}: {ctx.law_info['title']}")]
+    out.append(f"Distillation behaviour from {ctx.card_label}; per mode: "
+               + ", ".join(f"{m} = {b.source}" for m, b in ctx.modes.items()) + ".")
+    if any(b.source != "fit card" for b in ctx.modes.values()):
+        out.append("Literature priors: CEG 5-20x for full logits (Davidson et al. 2023), text "
+                   "1-10x, top-k 50-90% of the way from text to logits in log CEG (Busbridge et "
+                   "al. 2025; Anshumann et al. 2025); reached at a "
+                   "3.2e9-token post-training set (DeepSeek-R1) and not beyond.")
+    out.append("The teacher is the frontier model, compute-optimal at frontier.compute_flop "
+               "under the law; the student never beats the teacher's loss and never does worse "
+               "than training from scratch (it can ignore the teacher).")
+    if s.distillation.access == "topk":
+        k_card = ctx.modes["topk"].top_k
+        out.append(f"Top-k behaviour transferred as measured (k = {k_card or 'n/a'} in the "
+                   f"experiments) to the scenario's k = {s.distillation.top_k}.")
+    for key, better, worse in (("envelope_topk", "text", "top-k"),
+                               ("envelope_logits", "top-k", "full logits")):
+        if bool(p[key]):
+            out.append(f"Monotone envelope applied at the point estimate: the fitted behaviour "
+                       f"ranked {better} above {worse}; {worse} is raised to {better}'s outcome "
+                       "(logits >= top-k >= text enforced).")
+    if pct is not None and pct.envelope_share > 0:
+        out.append(f"Monotone envelope bound in {pct.envelope_share:.0%} of Monte Carlo "
+                   "draws.")
+    if s.frontier.algorithmic_progress_per_year > 1:
+        out.append(f"Lag clock includes algorithmic progress of "
+                   f"{s.frontier.algorithmic_progress_per_year:g}x/yr (Ho et al. 2024), "
+                   "shared by the actor.")
+    for i, (entry, facts) in enumerate(ctx.chips):
+        if entry.channel == "import" and facts.import_factor == 0:
+            out.append(f"actor.chips.{i}: {facts.name} imports do not count under rule "
+                       f"{s.rule} ({facts.status}: {facts.reason}).")
+        if entry.channel == "domestic" and facts.status != "domestic":
+            out.append(f"actor.chips.{i}: {facts.name} is not designed in the restricted "
+                       "country but is counted as domestic production, as the scenario says.")
+        if entry.channel == "import" and facts.import_factor < 0:
+            out.append(f"actor.chips.{i}: {facts.name} is under case-by-case review under "
+                       f"{s.rule}; {s.actor.case_by_case_approval_fraction:.0%} of the "
+                       "requested units are assumed licensed.")
+    if float(p["compute_flop"]) * (1 - s.actor.post_training_fraction) < 1e15:
+        out.append("No usable compute: the fleet contributes nothing under this rule; "
+                   "compute floored at 1e15 FLOP to keep the numbers finite.")
+    behaviour = ctx.modes[s.distillation.access]
+    fraction = min(1.0, float(p["tokens_obtained"]) / float(p["student_tokens"]))
+    domains = [m.tl_domain for m in ([behaviour] + list(getattr(behaviour, "tl_from", [])))
+               if getattr(m, "tl_domain", None)]
+    if s.distillation.enabled and domains and not bool(p["pure"]):
+        lo, hi = min(d[0] for d in domains), max(d[1] for d in domains)
+        if not lo <= fraction <= hi:
+            out.append(f"The token-limited gain is extrapolated: teacher-token fraction "
+                       f"{fraction:.2e} lies outside the measured range [{lo:g}, {hi:g}].")
+    for mode, b in ctx.modes.items():
+        out.extend(b.notes)
+    out.extend(ctx.notes)
+    return out
