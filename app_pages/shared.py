@@ -352,12 +352,12 @@ def scenario_stamp(scenario):
 def scenario_figure(slug: str, scenario, result: dict, stamp=None):
     """Returns one publication figure of a scenario (simulator.charts.scenario)."""
     from simulator.charts import scenario as charts
+    from simulator.scenario.sweeps import capability_curves
 
     stamp = stamp or scenario_stamp(scenario)
     if slug == "capability":
-        return charts.capability_chart(charts.capability_curves(scenario), result, stamp=stamp)
-    return {"lag": charts.lag_chart, "tornado": charts.tornado_chart,
-            "cost": charts.cost_chart}[slug](result, stamp=stamp)
+        return charts.capability_chart(capability_curves(scenario), result, stamp=stamp)
+    return charts.RESULT_CHARTS[slug](result, stamp=stamp)
 
 
 def citation_bundle(scenario_json: str, source: str, result: dict, url: str) -> bytes:

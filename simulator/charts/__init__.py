@@ -2,7 +2,8 @@
 
 Chart functions return ``matplotlib.figure.Figure`` objects (no pyplot, no global state):
     simulator.charts.scenario  capability_chart, lag_chart, tornado_chart, cost_chart,
-                               comparison_chart, capability_curves, scenario_figures
+                               comparison_chart, scenario_figures (the curves:
+                               simulator.scenario.sweeps.capability_curves)
     simulator.charts.evidence  loss_vs_compute, loss_vs_tokens, compute_multiplier_chart,
                                token_limited_chart (the headline), evidence_figures
     simulator.charts.chips     chip_map, chip_map_for_rule

@@ -1,81 +1,25 @@
 """Charts of one scenario's result: capability by path, lag, levers (tornado), cost, chips.
 
     from simulator.scenario import load_scenario, evaluate
-    from simulator.charts.scenario import scenario_figures, capability_curves
+    from simulator.scenario.sweeps import capability_curves
+    from simulator.charts.scenario import scenario_figures
     scenario = load_scenario("scenarios/h200-case-by-case-2026-central.toml")
     result = evaluate(scenario).to_dict()
     figs = scenario_figures(result, capability_curves(scenario), stamp)   # {slug: Figure}
 
 Every chart draws numbers the scenario model computed (``ScenarioResult.to_dict()``), and
-``capability_curves`` only asks the model the same question at other fleet sizes.
+the capability curves (simulator.scenario.sweeps) only ask the model the same question at
+other fleet sizes.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from simulator.charts.style import (LINESTYLES, MODE_LABELS, MODES, PALETTE, TRANSFER_NOTE,
-                                    Footer, Stamp, bottom_legend, empty_panel, label_line_ends,
+from simulator.charts.style import (Footer, Stamp, bottom_legend, empty_panel, label_line_ends,
                                     log_axis, new_figure, reference_line, style_context)
-
-STRATEGY_LABELS = {"scratch": "Train from scratch", "distill": "Distil through the API"}
-BAND_KEYS = ("p5", "p95")
-
-
-# ----------------------------------------------------------------------------- data
-
-def capability_curves(scenario, fit_card=None, *, points: int = 9, draws: int = 400,
-                      seed: int | None = None) -> dict | None:
-    """Returns effective-compute percentiles vs the actor's compute, per path, or None.
-
-    The model is evaluated with every chip count of the fleet scaled by a factor (so compute
-    scales with it) and with each access mode in turn; nothing else changes. None when the
-    fleet has no usable compute (scaling it gives nothing).
-    """
-    from simulator.scenario import evaluate, with_values
-
-    base = evaluate(scenario, fit_card, draws=0, with_tornado=False).to_dict()
-    c0 = base["results"]["scratch"]["compute_flop"]
-    frontier = scenario.frontier.compute_flop
-    if not c0 or c0 <= 1e15:
-        return None
-    hi = max(frontier * 3, c0 * 10)
-    factors = np.geomspace(min(1 / 30, hi / c0 / 300), hi / c0, points)
-    counts = [entry.count for entry in scenario.actor.chips]
-    biggest = max(counts + [lv.high for lv in scenario.uncertainty.levers
-                            if lv.path.startswith("actor.chips.") and lv.path.endswith(".count")])
-    factors = factors[factors * biggest <= 1e8]  # the schema's bound on a chip count
-    modes = MODES[1:] if scenario.distillation.enabled else ()
-    out = {"factor": factors.tolist(), "draws": draws, "compute_flop": [],
-           "frontier_compute_flop": frontier,
-           "scenario_compute_flop": c0, "access": scenario.distillation.access,
-           "strategies": {m: {k: [] for k in ("p5", "p50", "p95")} for m in ("scratch",) + modes}}
-    # Monte Carlo ranges on a chip count scale with it, or the draws would undo the scaling.
-    count_levers = [(j, lv) for j, lv in enumerate(scenario.uncertainty.levers)
-                    if lv.path.startswith("actor.chips.") and lv.path.endswith(".count")]
-    for k in factors:
-        counts_k = {f"actor.chips.{i}.count": float(c * k) for i, c in enumerate(counts)}
-        for j, lv in count_levers:
-            counts_k[f"uncertainty.levers.{j}.low"] = float(lv.low * k)
-            counts_k[f"uncertainty.levers.{j}.high"] = float(lv.high * k)
-        for j, mode in enumerate(modes or ("scratch",)):
-            values = dict(counts_k)
-            if modes:
-                values["distillation.access"] = mode
-            r = evaluate(with_values(scenario, values), fit_card, draws=draws, seed=seed,
-                         with_tornado=False).to_dict()
-            pct = r["percentiles"]
-            if j == 0:
-                out["compute_flop"].append(r["results"]["scratch"]["compute_flop"])
-                _append(out["strategies"]["scratch"], pct["scratch"]["effective_compute_flop"])
-            if modes:
-                _append(out["strategies"][mode], pct["distill"]["effective_compute_flop"])
-    return out
-
-
-def _append(target: dict, q: dict):
-    for key in target:
-        target[key].append(q[key])
+from simulator.vocabulary import (LINESTYLES, MODE_LABELS, MODES, PALETTE, STRATEGY_LABELS,
+                                  TRANSFER_NOTE, no_minus_zero, sci, transfer_footer, usd)
 
 
 # ----------------------------------------------------------------------------- footer
@@ -86,14 +30,8 @@ def transfer_note(result: dict) -> str:
     The model states it in full in ``result["assumptions"]`` (and the report prints that);
     the chart names the same law and the same source of the distillation behaviour.
     """
-    s = result.get("scenario") or {}
-    law, fit = s.get("law", "the published law"), str(s.get("fit", ""))
-    source = ("literature priors (data/distillation_priors.toml)" if "prior" in fit.lower()
-              else "our small-scale experiments (fit card)")
-    return (f"Transfer assumption: absolute losses at frontier scale follow the published law "
-            f"{law}; only dimensionless quantities (distillation's data multiplier vs tokens "
-            f"per parameter and teacher gap, the token-limited gain per access mode) come from "
-            f"{source}.")
+    s = result["scenario"]
+    return transfer_footer(s["law"], str(s["fit"]))
 
 
 def scenario_footer(result: dict, stamp: Stamp | None, extra_note: str = "") -> Footer:
@@ -146,11 +84,11 @@ def capability_chart(curves: dict | None, result: dict, *, stamp: Stamp | None =
             ax.plot(x, q["p50"], color=colour, ls=LINESTYLES[mode], lw=2.4 if chosen else 1.6,
                     label=label)
         frontier = curves["frontier_compute_flop"]
-        reference_line(ax, frontier, f"Frontier model's training compute ({_sci(frontier)} FLOP)",
+        reference_line(ax, frontier, f"Frontier model's training compute ({sci(frontier)} FLOP)",
                        where="left")
         c0 = curves["scenario_compute_flop"]
         ax.axvline(c0, color=PALETTE["reference"], lw=0.9, ls=":")
-        ax.annotate(f"This fleet: {_sci(c0)} FLOP", (c0, 0.02), xycoords=("data", "axes fraction"),
+        ax.annotate(f"This fleet: {sci(c0)} FLOP", (c0, 0.02), xycoords=("data", "axes fraction"),
                     xytext=(3, 0), textcoords="offset points", fontsize=7.5,
                     color="#555555", rotation=90, va="bottom")
         log_axis(ax, "x")
@@ -208,7 +146,7 @@ def lag_chart(result: dict, *, stamp: Stamp | None = None):
                         solid_capstyle="butt")
             point = result["results"][strategy]["lag_years"]
             ax.plot([point], [y], "o", color=colour, ms=7, zorder=3)
-            ax.annotate(f"{round(point, 2) + 0.0:.2f} yr", (point, y), xytext=(0, 8),
+            ax.annotate(f"{no_minus_zero(point)} yr", (point, y), xytext=(0, 8),
                         textcoords="offset points", ha="center", fontsize=8, color=colour)
         ax.set_yticks(range(len(rows)), [label for _, label in reversed(rows)])
         ax.set_ylim(-0.7, len(rows) - 0.3)
@@ -269,7 +207,7 @@ def tornado_chart(result: dict, *, stamp: Stamp | None = None, strategy: str = "
         ax.set_yticks(range(len(rows)), [lever_label(r, fleet) for r in reversed(rows)])
         ax.margins(x=0.14)
         ax.axvline(base, color="#333333", lw=1.0)
-        ax.annotate(f"Scenario: {round(base, 2) + 0.0:.2f} yr", (base, len(rows) - 0.45),
+        ax.annotate(f"Scenario: {no_minus_zero(base)} yr", (base, len(rows) - 0.45),
                     xytext=(3, 0), textcoords="offset points", ha="left", va="bottom",
                     fontsize=7.5, color="#333333", annotation_clip=False)
         ax.set_xlabel("Years behind the frontier")
@@ -326,12 +264,8 @@ def lever_label(row: dict, fleet=()) -> str:
 def _short(value) -> str:
     v = float(value)
     if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-2):
-        return _sci(v)
+        return sci(v)
     return f"{v:,.0f}" if v == int(v) and abs(v) >= 1000 else f"{v:g}"
-
-
-def _sci(x: float) -> str:
-    return f"{x:.2g}".replace("e+", "e")
 
 
 def cost_chart(result: dict, *, stamp: Stamp | None = None):
@@ -382,23 +316,19 @@ def cost_chart(result: dict, *, stamp: Stamp | None = None):
 
 
 def _usd(x: float) -> str:
-    # "\$": a bare pair of dollar signs would switch matplotlib to math text.
-    x = float(x)
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= scale:
-            return f"\\${x / scale:.3g}{suffix}"
-    return f"\\${x:.0f}"
+    return usd(x, tex=True)   # an escaped "$": a bare pair would switch to math text
+
+
+# The one dispatch from a chart slug to the chart of a scenario result (the capability chart
+# also needs the curves of simulator.scenario.sweeps; the chip map needs the catalogue).
+RESULT_CHARTS = {"lag": lag_chart, "tornado": tornado_chart, "cost": cost_chart}
 
 
 def scenario_figures(result: dict, curves: dict | None, stamp: Stamp | None = None,
                      chips=None, rule=None) -> dict:
     """Returns {slug: Figure} of every chart of one scenario (chip map when chips given)."""
-    figs = {
-        "capability": capability_chart(curves, result, stamp=stamp),
-        "lag": lag_chart(result, stamp=stamp),
-        "tornado": tornado_chart(result, stamp=stamp),
-        "cost": cost_chart(result, stamp=stamp),
-    }
+    figs = {"capability": capability_chart(curves, result, stamp=stamp)}
+    figs.update({slug: chart(result, stamp=stamp) for slug, chart in RESULT_CHARTS.items()})
     if chips is not None and rule is not None:
         from simulator.charts.chips import chip_map
 

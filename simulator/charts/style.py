@@ -24,51 +24,16 @@ from pathlib import Path
 import numpy as np
 
 from simulator import __version__
+# Colours, line styles, markers and labels with fixed meanings live in the house vocabulary.
+from simulator.vocabulary import (LINESTYLES, MARKERS, MODE_LABELS, MODES,  # noqa: F401
+                                  PALETTE, TRANSFER_NOTE)
 
 STYLE_PATH = Path(__file__).with_name("compute_moat.mplstyle")
-
-# Okabe & Ito (2008) colours with fixed meanings, so the same thing has the same colour in
-# every chart. Meaning is never carried by hue alone: lines also differ in style and marker,
-# and lines are labelled directly where there is room.
-PALETTE = {
-    "scratch": "#0072B2",        # blue
-    "logits": "#E69F00",         # orange
-    "topk": "#009E73",           # bluish green
-    "text": "#D55E00",           # vermillion
-    "distill": "#CC79A7",        # reddish purple (distillation, mode unspecified)
-    "frontier": "#000000",       # black: the frontier actor
-    "reference": "#777777",      # grey: thresholds, parity lines
-    "allowed": "#009E73",
-    "case_by_case": "#E69F00",
-    "controlled": "#D55E00",
-    "not_datacenter": "#56B4E9",
-    "increase": "#D55E00",       # tornado: lever moves lag up
-    "decrease": "#0072B2",       # tornado: lever moves lag down
-}
-LINESTYLES = {"scratch": "-", "logits": "--", "topk": "-.", "text": ":", "distill": "--",
-              "frontier": "-"}
-MARKERS = {"scratch": "o", "logits": "s", "topk": "^", "text": "D", "distill": "v"}
-MODE_LABELS = {
-    "scratch": "Train from scratch",
-    "logits": "Distil: full logits",
-    "topk": "Distil: top-k log-probs",
-    "text": "Distil: text only",
-    "distill": "Distil through the API",
-}
-MODES = ("scratch", "logits", "topk", "text")
 
 INK = "#222222"
 MUTED = "#555555"
 FOOTER_GREY = "#666666"
 
-# The one sentence every report and chart footer states (DESIGN §5). A scenario result may
-# supply its own wording; this is the default.
-TRANSFER_NOTE = (
-    "Absolute losses at frontier scale come from a published large-scale scaling law; what is "
-    "transferred from our small measured runs are dimensionless quantities (exponents, the "
-    "distillation data multiplier vs tokens-per-parameter and teacher gap). That transfer is "
-    "an assumption, not a measurement."
-)
 LICENCE = "MIT licence"
 
 TITLE_PT = 13.0

@@ -25,15 +25,15 @@ def _figure(kind: str, payload: dict):
     stamp = payload.get("stamp")
     if kind == "capability":
         from simulator.scenario import load_scenario
+        from simulator.scenario.sweeps import capability_curves
 
         curves = payload.get("curves")
         if curves is None:
             s = load_scenario(payload["path"], payload.get("overrides", ()))
-            curves = sc.capability_curves(s, payload.get("fit"), draws=payload["draws"])
+            curves = capability_curves(s, payload.get("fit"), draws=payload["draws"])
         return sc.capability_chart(curves, payload["result"], stamp=stamp), curves
-    if kind in ("lag", "tornado", "cost"):
-        fn = {"lag": sc.lag_chart, "tornado": sc.tornado_chart, "cost": sc.cost_chart}[kind]
-        return fn(payload["result"], stamp=stamp), None
+    if kind in sc.RESULT_CHARTS:
+        return sc.RESULT_CHARTS[kind](payload["result"], stamp=stamp), None
     if kind == "chip_map":
         chips, rule = _chips(payload["rule"])
         return chip_map(chips, rule, stamp=stamp, highlight=payload.get("fleet", ())), None

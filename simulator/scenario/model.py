@@ -185,9 +185,14 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
     losses["logits"] = np.minimum(losses["logits"], losses["topk"])
     access = ctx.scenario.distillation.access
     enabled = ctx.scenario.distillation.enabled
+
+    def effective(loss):
+        eff = np.maximum(forms.frontier_compute(law, loss), pretrain)
+        return np.where(np.isfinite(eff), eff, frontier)
+
+    effs = {mode: effective(loss) for mode, loss in losses.items()}
     loss_d = losses[access] if enabled else loss_s
-    eff_d = np.maximum(forms.frontier_compute(law, loss_d), pretrain)
-    eff_d = np.where(np.isfinite(eff_d), eff_d, frontier)
+    eff_d = effs[access] if enabled else effective(loss_s)
     out = {
         "compute_flop": flop, "pretrain_flop": pretrain, "chip_hours": hours,
         "fleet_cost_usd": fleet_cost, "frontier_compute_flop": frontier,
@@ -205,6 +210,7 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
     }
     for mode, loss in losses.items():
         out[f"mode.{mode}.loss"] = loss
+        out[f"mode.{mode}.effective_compute_flop"] = effs[mode]
     for i, (usable, f) in enumerate(per_entry):
         out[f"entry.{i}.usable"], out[f"entry.{i}.flop"] = usable, f
     return out
