@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages import shared, views
 from simulator import appstate
+from simulator.vocabulary import no_minus_zero
 
 PAGE = "compare"
 KEY = "compare_scenarios"
@@ -97,7 +98,7 @@ else:
         return fmt(value) + (f"  ({fmt(b['p5'])} – {fmt(b['p95'])})" if "p5" in b else "")
 
     def yrs(x):
-        return "–" if x is None else f"{x:.2f}".replace("-0.00", "0.00")
+        return "–" if x is None else no_minus_zero(x)
 
     rows = {
         "Year": lambda r: str(r["scenario"]["year"]),

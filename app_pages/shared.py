@@ -8,26 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from simulator import appstate
+from simulator import appstate, vocabulary
 
 DEFAULT_PAGE = "explorer"
-STATUS_LABELS = {
-    "not_controlled": "Not controlled",
-    "nac_notification": "NAC notification",
-    "case_by_case": "Case-by-case review",
-    "licence_required": "Licence required",
-    "denied": "Denied (presumption)",
-    "domestic": "Domestic design",
-}
-# Okabe-Ito colours (simulator.charts.style.PALETTE), one meaning each.
-STATUS_COLOURS = {
-    "not_controlled": "#009E73",
-    "nac_notification": "#F0E442",
-    "case_by_case": "#E69F00",
-    "licence_required": "#CC79A7",
-    "denied": "#D55E00",
-    "domestic": "#56B4E9",
-}
+# Status words and Okabe-Ito colours: the house vocabulary (simulator.vocabulary).
+STATUS_LABELS, STATUS_COLOURS = vocabulary.STATUS_LABELS, vocabulary.STATUS_COLOURS
 
 
 def sync_query(params: dict) -> None:
@@ -161,8 +146,7 @@ def figure_preview(make_figure, key: str, label="Show the publication figure") -
 
 
 # --- scenarios: presets, bases, evaluation --------------------------------------------------
-TRANSFER_CAPTION = ("Transfer assumption: small-experiment dimensionless quantities are assumed "
-                    "to hold at frontier scale (see Assumptions).")
+TRANSFER_CAPTION = vocabulary.TRANSFER_CAPTION
 
 
 @st.cache_data(show_spinner=False)

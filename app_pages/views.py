@@ -7,10 +7,9 @@ simulator.charts; these are their interactive counterparts, built from the same 
 from __future__ import annotations
 
 from app_pages.shared import fmt_sig
+from simulator.vocabulary import ACCESS_LABELS, PALETTE, STRATEGY_LABELS, sci, usd
 
-STRATEGY_LABELS = {"scratch": "Train from scratch", "distill": "Distil through the API"}
-STRATEGY_COLOURS = {"scratch": "#0072B2", "distill": "#CC79A7"}
-ACCESS_LABELS = {"logits": "full logits", "topk": "top-k log-probs", "text": "text only"}
+STRATEGY_COLOURS = {s: PALETTE[s] for s in STRATEGY_LABELS}
 
 
 def band(result: dict, strategy: str, quantity: str) -> dict:
@@ -126,20 +125,14 @@ def timeseries_chart(rows: list[dict]) -> dict | None:
 
 def fmt_flop(x) -> str:
     """Returns FLOP in scientific notation, e.g. '3.4e24 FLOP'."""
-    return "–" if x is None else f"{float(x):.2g} FLOP".replace("e+", "e")
+    return "–" if x is None else f"{sci(float(x))} FLOP"
 
 
 def fmt_e(x) -> str:
     """Returns a large number in short scientific notation, e.g. '3.4e24'."""
-    return "–" if x is None else f"{float(x):.2g}".replace("e+", "e")
+    return "–" if x is None else sci(float(x))
 
 
 def fmt_usd(x) -> str:
     """Returns dollars with a k / M / B suffix."""
-    if x is None:
-        return "–"
-    x = float(x)
-    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= limit:
-            return f"${x / limit:.3g}{suffix}"
-    return f"${x:,.0f}"
+    return "–" if x is None else usd(x)

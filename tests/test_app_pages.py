@@ -183,7 +183,10 @@ def test_compare_shows_two_scenarios_side_by_side_and_links_them():
     chosen = at.multiselect(key="compare_scenarios").value
     assert len(chosen) == 2
     table = at.dataframe[0].value
-    assert list(table.columns) == [col for col in table.columns] and len(table.columns) == 2
+    from simulator.scenario import load_scenario
+
+    names = {load_scenario(SCENARIOS_DIR / f"{stem}.toml").name for stem in chosen}
+    assert set(table.columns) == names and len(table.columns) == 2   # one column per scenario
     assert "Lag, scratch (years)" in table.index
     assert at.query_params["scenarios"] == chosen
 

@@ -372,9 +372,9 @@ def test_a_byte_corpus_config_has_no_oracle_teacher(tmp_path):
     assert runs and all(v["teacher"] != "oracle" for *_, v, _ in runs)
 
 
-def test_bench_reports_both_throughputs_and_their_ratio():
+def test_training_loop_reaches_half_of_the_machines_matmul_flops():
+    """DESIGN's quality bar: model FLOP/s of the training loop >= 50% of fp32 matmul FLOP/s."""
     from simulator.experiments.bench import bench
-    result = bench(rounds=1, seconds=0.05)
-    assert {"model_flops_per_s", "matmul_flops_per_s", "ratio"} <= set(result)
-    assert result["ratio"] == pytest.approx(
-        result["model_flops_per_s"] / result["matmul_flops_per_s"])
+    result = bench(rounds=3, seconds=0.2)
+    assert result["model_flops_per_s"] > 0 and result["matmul_flops_per_s"] > 0
+    assert result["ratio"] >= 0.5, result

@@ -11,7 +11,7 @@ import pytest
 
 from simulator.cli import main
 from simulator.provenance import sha256_file
-from simulator.report.content import METRIC_WORDS, fmt
+from simulator.report.content import METRIC_WORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "h200-case-by-case-2026-central.toml"
@@ -45,9 +45,17 @@ def test_report_writes_index_and_a_complete_scenario_folder(report):
                  "tables/tornado.csv", "tables/cost.csv", "tables/capability.csv",
                  "tables/chip_map.csv", "tables/fleet.csv"):
         assert (folder / name).is_file(), name
+    magic = {"png": b"\x89PNG\r\n\x1a\n", "svg": b"<?xml", "pdf": b"%PDF-"}
     for chart in CHARTS:
         for fmt_ in ("png", "svg", "pdf"):
-            assert (folder / "charts" / f"{chart}.{fmt_}").stat().st_size > 1000
+            data = (folder / "charts" / f"{chart}.{fmt_}").read_bytes()
+            assert data.startswith(magic[fmt_]) and len(data) > 1000, (chart, fmt_)
+        svg = (folder / "charts" / f"{chart}.svg").read_text()
+        assert "<svg" in svg and "Compute Moat" in svg, chart   # drawn, with its footer
+    with open(folder / "tables" / "fleet.csv", newline="") as f:
+        fleet = list(csv.DictReader(f))
+    chips = json.loads((folder / "results.json").read_text())["fleet"]
+    assert [row["chip"] for row in fleet] == [c["chip"] for c in chips]
     index = (report / "index.html").read_text()
     assert f'href="{SLUG}/report.html"' in index and "comparison.svg" in index
     assert (report / "comparison.csv").is_file()
@@ -58,15 +66,28 @@ def test_results_json_is_exactly_what_run_json_prints(report, run_json):
     assert json.loads((report / SLUG / "results.json").read_text()) == run_json
 
 
+# what the report's printed precision allows: (relative, absolute) per kind of number
+PRINTED = {"flop": (5e-4, 0), "usd": (0, 0.5), "years": (0, 0.005), "loss": (0, 5e-5)}
+
+
+def _number(cell: str) -> float:
+    return float(cell.replace(",", ""))
+
+
 def test_numbers_in_report_md_equal_run_json(report, run_json):
     md = (report / SLUG / "report.md").read_text()
     for metric, (label, unit, kind) in METRIC_WORDS.items():
         row = next(line for line in md.splitlines() if line.startswith(f"| {label} ({unit})"))
         cells = [c.strip() for c in row.strip("|").split("|")]
-        assert cells[1] == fmt(run_json["results"]["scratch"][metric], kind), metric
-        assert cells[3] == fmt(run_json["results"]["distill"][metric], kind), metric
+        rel, tol = PRINTED[kind]
+        for cell, strategy in ((cells[1], "scratch"), (cells[3], "distill")):
+            want = run_json["results"][strategy][metric]
+            assert _number(cell) == pytest.approx(want, rel=rel, abs=tol), (metric, strategy)
         q = run_json["percentiles"]["distill"][metric]
-        assert cells[4] == f"{fmt(q['p5'], kind)} – {fmt(q['p95'], kind)}"
+        low, high = (_number(c) for c in cells[4].split(" – "))
+        assert low == pytest.approx(q["p5"], rel=rel, abs=tol), metric
+        assert high == pytest.approx(q["p95"], rel=rel, abs=tol), metric
+        assert "-0.00" not in row
 
 
 def test_results_csv_holds_the_run_json_numbers_at_full_precision(report, run_json):

@@ -14,6 +14,7 @@ from simulator import __version__, atomic
 from simulator.provenance import sha256_bytes
 from simulator.report import tables
 from simulator.report.document import to_html, to_markdown
+from simulator.vocabulary import STRATEGY_LABELS, no_minus_zero
 
 FORMATS = ("png", "svg", "pdf")
 METRIC_WORDS = {
@@ -23,7 +24,7 @@ METRIC_WORDS = {
     "lag_years": ("Lag behind the frontier", "years", "years"),
     "cost_usd": ("Cost", "USD", "usd"),
 }
-STRATEGY_WORDS = {"scratch": "Train from scratch", "distill": "Distil through the API"}
+STRATEGY_WORDS = STRATEGY_LABELS
 
 
 def fmt(value, kind: str) -> str:
@@ -35,7 +36,7 @@ def fmt(value, kind: str) -> str:
     if kind == "usd":
         return f"{value:,.0f}"
     if kind == "years":
-        return f"{round(value, 2) + 0.0:.2f}"  # + 0.0: no "-0.00"
+        return no_minus_zero(value)
     if kind == "loss":
         return f"{value:.4f}"
     return f"{value:.4g}"

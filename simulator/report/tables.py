@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import io
 
-STRATEGIES = ("scratch", "distill")
-HEADLINE = ("compute_flop", "effective_compute_flop", "loss", "lag_years", "cost_usd")
+from simulator.scenario.contract import HEADLINE, STRATEGIES
+
 PCTS = ("p5", "p25", "p50", "p75", "p95")
 
 

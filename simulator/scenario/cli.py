@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 
+from simulator.vocabulary import no_minus_zero
+
 
 def register(subparsers) -> None:
     """Adds the ``run`` subcommand."""
@@ -64,7 +66,7 @@ def _fmt(x, kind):
     if kind == "usd":
         return f"${x:,.0f}" if x < 1e9 else f"${x:.3g}"
     if kind == "years":
-        return f"{x:+.2f}" if x < -0.005 else f"{abs(x):.2f}"
+        return no_minus_zero(x)
     return f"{x:.4f}"
 
 
