@@ -77,7 +77,7 @@ else:
             preset)[0]
         label = preset if include_mine and preset == mine[0] else presets[preset]["label"]
         results[label] = shared.evaluate_cached(scenario.model_dump_json(),
-                                                scenario.source_path)
+                                                scenario.source_path, scenario).to_dict()
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Lag behind the frontier, years**")

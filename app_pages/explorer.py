@@ -1,12 +1,15 @@
 """Scenario explorer: pick a preset or upload a scenario, move levers, read lag, compute, cost."""
 
 import json
+import math
 
 import streamlit as st
 
 from app_pages import shared, views
 from simulator import appstate, bundle
 from simulator.errors import InputError
+from simulator.scenario.schema import path_words
+from simulator.vocabulary import no_minus_zero
 
 PAGE = "explorer"
 PREFIX = "lv:"                 # widget keys: "lv:actor.mfu"
@@ -21,23 +24,6 @@ POLICY = ("rule", "actor.remote_access_controls", "actor.case_by_case_approval_f
           "actor.smuggling_interdiction_fraction", "distillation.access", "distillation.top_k",
           "distillation.detection_probability_per_account_month", "distillation.accounts",
           "distillation.rate_limit_tokens_per_minute")
-# Shorter, clearer labels for the levers people move most (the schema's help text stays).
-LABELS = {
-    "rule": "Export-control rule",
-    "actor.mfu": "MFU (model FLOP utilisation)",
-    "actor.remote_access_controls": "Remote-access controls on cloud chips",
-    "actor.case_by_case_approval_fraction": "Case-by-case licences approved (fraction)",
-    "actor.smuggling_interdiction_fraction": "Smuggled chips interdicted (fraction)",
-    "distillation.access": "What the API exposes",
-    "distillation.top_k": "Top-k log-probs per token",
-    "distillation.detection_probability_per_account_month":
-        "Detection probability per account-month",
-    "distillation.accounts": "API accounts used",
-    "distillation.rate_limit_tokens_per_minute": "Rate limit (output tokens/min/account)",
-    "distillation.tokens": "Teacher tokens sought",
-    "frontier.compute_flop": "Frontier training compute (FLOP)",
-    "actor.training_days": "Training days",
-}
 KEY_ASSUMPTIONS = ("actor.mfu", "actor.training_days", "distillation.tokens",
                    "frontier.compute_flop")
 GROUPS = (("scenario", "Year and outputs"), ("frontier", "Frontier actor (the teacher)"),
@@ -125,7 +111,7 @@ def draw(lever):
     """Draws a lever's widget showing its current value."""
     st.session_state[PREFIX + lever.path] = values[lever.path]
     shared.lever_widget(lever, PREFIX + lever.path, base_values[lever.path],
-                        label=LABELS.get(lever.path), on_change=on_lever)
+                        label=path_words(lever.path).get("short"), on_change=on_lever)
 
 
 # --- sidebar: scenario, upload, levers ------------------------------------------------------
@@ -181,8 +167,9 @@ with st.sidebar:
 
 def lever_name(path: str) -> str:
     """Returns a reader's name for a lever path (chip blocks by chip and channel)."""
-    if path in LABELS:
-        return LABELS[path]
+    short = path_words(path).get("short")   # shorter, clearer labels of the schema's fields
+    if short:
+        return short
     if path.startswith("actor.chips."):
         _, _, index, field = path.split(".", 3)
         entry = base_scenario.actor.chips[int(index)]
@@ -197,76 +184,87 @@ changed = {p: v for p, v in values.items() if not appstate.same_value(v, base_va
 # A moved lever's Monte Carlo range moves with it (else the bands ignore the change).
 scenario, invalid = shared.apply_levers(
     base_scenario, changed | appstate.recentred_ranges(base_scenario, changed, levers))
+# One validation per lever move (apply_levers); the JSON dump is the cache key only.
+scenario_json = scenario.model_dump_json()
 try:
-    result = shared.evaluate_cached(scenario.model_dump_json(), scenario.source_path)
+    result = shared.evaluate_cached(scenario_json, scenario.source_path, scenario)
 except InputError as exc:          # e.g. a combination the model cannot evaluate
     invalid = str(exc)
     scenario = base_scenario
+    scenario_json = scenario.model_dump_json()
     try:
-        result = shared.evaluate_cached(scenario.model_dump_json(), scenario.source_path)
+        result = shared.evaluate_cached(scenario_json, scenario.source_path, scenario)
     except InputError as base_exc:
         st.error(f"This scenario cannot be evaluated: {base_exc}", icon=":material/error:")
         st.stop()
 query = appstate.encode_explorer(preset, values, base_values, levers, custom_toml=custom)
 
 # --- headline -------------------------------------------------------------------------------
-res = result["results"]
-info = result["scenario"]
-st.title(info["name"])
-st.caption(f"{info['variant'].capitalize()} · {info['year']} · rule {info['rule']} · "
-           f"distillation access: {views.ACCESS_LABELS.get(info['access'], info['access'])} · "
-           f"{len(changed)} lever(s) moved from the scenario file · fit: {info['fit']}")
+data = result.to_dict()            # plain numbers for the views, downloads and figures
+res, info = result.results, result.scenario
+access = views.ACCESS_LABELS.get(info.access, info.access)
+st.title(info.name)
+st.caption(f"{(info.variant or '').capitalize()} · {info.year} · rule {info.rule} · "
+           f"distillation access: {access} · "
+           f"{len(changed)} lever(s) moved from the scenario file · fit: {info.fit}")
 if invalid:
     st.error(f"These lever values do not make a valid scenario: {invalid}. Showing the "
              "scenario without your changes.", icon=":material/error:")
 
-pct = result.get("percentiles") or {}
-draws = pct.get("draws")
+pct = result.percentiles
+draws = pct.draws if pct is not None else None
 
 
 def band_text(strategy, quantity, fmt):
-    b = views.band(result, strategy, quantity)
-    return f"90% interval {fmt(b['p5'])} – {fmt(b['p95'])}" if "p5" in b else "no Monte Carlo"
+    if pct is None:
+        return "no Monte Carlo"
+    b = getattr(getattr(pct, strategy), quantity)
+    return f"90% interval {fmt(finite(b.p5))} – {fmt(finite(b.p95))}"
+
+
+def finite(x):
+    return x if math.isfinite(x) else None
 
 
 def years(x):
-    return "–" if x is None else f"{x:.1f}".replace("-0.0", "0.0")
+    return "–" if x is None else no_minus_zero(x, 1)
 
 
-lag_s, lag_d = res["scratch"]["lag_years"], res["distill"]["lag_years"]
+lag_s, lag_d = finite(res.scratch.lag_years), finite(res.distill.lag_years)
 if lag_s is not None and lag_d is not None:
     closer = lag_s - lag_d
     st.markdown(
         f"Training from scratch, the restricted actor trails the frontier by "
         f"**{years(lag_s)} years** ({band_text('scratch', 'lag_years', years)}). "
         f"Distilling the frontier model through its API "
-        f"({views.ACCESS_LABELS.get(info['access'], info['access'])}), it trails by "
+        f"({access}), it trails by "
         f"**{years(lag_d)} years** ({band_text('distill', 'lag_years', years)}): "
         + (f"**{closer:.2f} years closer**." if closer > 0.005 else "no gain over scratch."))
 
 cols = st.columns(2, gap="medium")
 for col, strategy in zip(cols, ("scratch", "distill")):
-    r = res[strategy]
+    r = getattr(res, strategy)
+    lag = finite(r.lag_years)
     with col.container(border=True):
         title = views.STRATEGY_LABELS[strategy]
         if strategy == "distill":
-            title += f" ({views.ACCESS_LABELS.get(info['access'], info['access'])})"
+            title += f" ({access})"
         st.markdown(f"**{title}**")
         m = st.columns(3)
         delta = None
-        if strategy == "distill" and r["lag_years"] is not None and lag_s is not None:
-            diff = r["lag_years"] - lag_s
+        if strategy == "distill" and lag is not None and lag_s is not None:
+            diff = lag - lag_s
             # "+0.00" with a red arrow would suggest a change where there is none
             delta = f"{diff:+.2f} vs scratch" if abs(diff) >= 0.005 else None
-        m[0].metric("Lag (years)", years(r["lag_years"]), delta=delta,
+        m[0].metric("Lag (years)", years(lag), delta=delta,
                     delta_color="inverse",
                     help="Years until the frontier's training compute falls to this "
                          "strategy's effective compute. " + band_text(strategy, "lag_years",
                                                                       years))
-        m[1].metric("Effective FLOP", views.fmt_e(r["effective_compute_flop"]),
+        m[1].metric("Effective FLOP", views.fmt_e(finite(r.effective_compute_flop)),
                     help="The from-scratch training compute that reaches the same loss. "
                          + band_text(strategy, "effective_compute_flop", views.fmt_flop))
-        m[2].metric("Cost", views.fmt_usd(r["cost_usd"]),
+        m[2].metric("Cost", views.fmt_usd(finite(r.cost_usd)),
                     help="Fleet cost (rental or capital, per the scenario) plus API spend. "
                          + band_text(strategy, "cost_usd", views.fmt_usd))
         st.caption(f"Lag {band_text(strategy, 'lag_years', years)} yr · effective compute "
@@ -283,12 +281,12 @@ if view == "Uncertainty":
     with left:
         st.markdown("**Lag behind the frontier, years**")
         st.vega_lite_chart(views.interval_chart(
-            views.interval_rows({info["name"]: result}, "lag_years"),
+            views.interval_rows({info.name: data}, "lag_years"),
             "Lag behind the frontier (years)"), width="stretch")
     with right:
         st.markdown("**Effective compute, FLOP**")
         st.vega_lite_chart(views.interval_chart(
-            views.interval_rows({info["name"]: result}, "effective_compute_flop"),
+            views.interval_rows({info.name: data}, "effective_compute_flop"),
             "Effective compute (FLOP, log scale)", log=True, fmt=".3g"), width="stretch")
     st.caption("Dot: central estimate. Thick bar: 25th–75th percentile; thin bar: 5th–95th, "
                f"over {draws or 0:,} Monte Carlo draws of the fit's bootstrap samples and the "
@@ -297,7 +295,7 @@ if view == "Uncertainty":
 if view == "Sensitivity":
     strategy = st.radio("Strategy", ["distill", "scratch"], horizontal=True,
                         format_func=views.STRATEGY_LABELS.get, key="explorer_tornado")
-    chart = views.tornado_chart(result.get("tornado") or [], strategy, label_of=lever_name)
+    chart = views.tornado_chart(data["tornado"], strategy, label_of=lever_name)
     if chart is None:
         st.info("No lever ranges to swing: add [[uncertainty.levers]] to the scenario.")
     else:
@@ -306,7 +304,7 @@ if view == "Sensitivity":
                    "[[uncertainty.levers]]) with the others at their values; the dashed line "
                    "is the lag at the scenario's values. Largest swing first.")
 if view == "Fleet":
-    fleet = result.get("fleet") or []
+    fleet = data["fleet"]
     if fleet:
         st.dataframe(fleet, hide_index=True, width="stretch",
                      column_config={"flop": st.column_config.NumberColumn("FLOP", format="scientific"),
@@ -314,12 +312,11 @@ if view == "Fleet":
     st.caption("Which chips count under the rule, by channel; imports count only when the rule "
                "allows them, smuggled and domestic chips count regardless.")
 if view == "Distillation channel":
-    regime = result.get("regime") or {}
-    st.markdown(f"**Regime: {regime.get('regime', '–').replace('_', ' ')}** — "
-                f"{regime.get('why', '')}")
-    st.json(result.get("distillation") or {}, expanded=True)
+    st.markdown(f"**Regime: {result.regime.regime.replace('_', ' ')}** — "
+                f"{result.regime.why}")
+    st.json(data["distillation"], expanded=True)
 if view == "Serving":
-    serving = result.get("serving")
+    serving = data.get("serving")        # an optional block: only with a [serving] section
     if not serving:
         st.info("This scenario has no [serving] section: add one (share_of_fleet, "
                 "tokens_per_user_per_day) to see the users and tokens per day its fleet "
@@ -334,16 +331,16 @@ if view == "Serving":
         st.caption(" ".join(list(serving.get("assumptions") or [])
                             + list(serving.get("notes") or [])))
 if view == "Over time":
-    chart = views.timeseries_chart(result.get("timeseries") or [])
+    chart = views.timeseries_chart(data["timeseries"])
     if chart is None:
         st.info("This scenario reports no time series; set **Year and outputs → timeseries "
                 "years** above 0 to see the lag year by year.", icon=":material/info:")
     else:
         st.vega_lite_chart(chart, width="stretch")
 if view == "Assumptions":
-    st.markdown("\n".join(f"- {a}" for a in result.get("assumptions") or []))
+    st.markdown("\n".join(f"- {a}" for a in result.assumptions))
     with st.expander("Scenario description and sources"):
-        st.markdown(info.get("description", ""))
+        st.markdown(info.description or "")
         st.markdown("\n".join(f"- {s}" for s in base_scenario.sources))
 
 # --- share, download, cite ------------------------------------------------------------------
@@ -351,27 +348,26 @@ st.subheader("Share, download, cite")
 link = shared.page_link(PAGE, query)
 st.caption("This link reproduces the exact view (scenario and every moved lever):")
 st.code(link, language=None, wrap_lines=True)
-scenario_json = scenario.model_dump_json()
-stem = shared.slug(info["name"])
+stem = shared.slug(info.name)
 dl = st.columns(4)
 dl[0].download_button("Scenario (TOML)", data=lambda: bundle.scenario_toml(scenario),
                       file_name=f"{stem}.toml", mime="application/toml", on_click="ignore",
                       icon=":material/description:", width="stretch")
-dl[1].download_button("Results (JSON)", data=lambda: json.dumps(result, indent=2),
+dl[1].download_button("Results (JSON)", data=lambda: json.dumps(data, indent=2),
                       file_name=f"{stem}_results.json", mime="application/json",
                       on_click="ignore", icon=":material/data_object:", width="stretch")
-dl[2].download_button("Tables (CSV, zip)", data=lambda: shared.tables_zip(result),
+dl[2].download_button("Tables (CSV, zip)", data=lambda: shared.tables_zip(data),
                       file_name=f"{stem}_tables.zip", mime="application/zip", on_click="ignore",
                       icon=":material/table:", width="stretch")
 dl[3].download_button(
     "Citation bundle (zip)",
-    data=lambda: shared.citation_bundle(scenario_json, scenario.source_path, result, link),
+    data=lambda: shared.citation_bundle(scenario, data, link),
     file_name=f"{stem}_bundle.zip", mime="application/zip", on_click="ignore",
     icon=":material/folder_zip:", width="stretch", type="primary",
     help="Figures (PDF/SVG/PNG), CSV tables, the scenario TOML, results.json, provenance "
          "and a CITATION.txt, in one zip.")
 with st.expander("Figures (PNG / SVG / PDF)"):
-    shared.scenario_figure_downloads(scenario_json, scenario.source_path, result)
+    shared.scenario_figure_downloads(scenario, scenario_json, data)
 
 shared.link_messages(PAGE, query, new_errors, where=messages)
 shared.remember(PAGE, [PRESET_KEY, CUSTOM_KEY, VALUES, GROUP_KEY, VIEW_KEY], query)

@@ -214,13 +214,16 @@ def apply_levers(base, changed: dict):
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def evaluate_cached(scenario_json: str, source: str) -> dict:
-    """Returns evaluate(scenario).to_dict(), keyed on the scenario's canonical JSON."""
-    from simulator.scenario import Scenario, evaluate
+def evaluate_cached(scenario_json: str, source: str, _scenario=None):
+    """Returns evaluate(scenario): a ScenarioResult, keyed on the scenario's canonical JSON.
 
-    scenario = Scenario.model_validate_json(scenario_json)
-    scenario._source_path = source
-    return evaluate(scenario).to_dict()
+    ``_scenario`` (left out of the cache key): the validated Scenario that ``scenario_json``
+    was dumped from; given, it is evaluated as it is (no second validation, no JSON parse).
+    """
+    from simulator.scenario import evaluate
+
+    return evaluate(_scenario if _scenario is not None
+                    else scenario_from_json(scenario_json, source))
 
 
 def scenario_from_json(scenario_json: str, source: str):
@@ -344,29 +347,30 @@ def scenario_figure(slug: str, scenario, result: dict, stamp=None):
     return charts.RESULT_CHARTS[slug](result, stamp=stamp)
 
 
-def citation_bundle(scenario_json: str, source: str, result: dict, url: str) -> bytes:
-    """Returns the citation bundle zip of a scenario view."""
+def citation_bundle(scenario, result: dict, url: str) -> bytes:
+    """Returns the citation bundle zip of a scenario view (result: ScenarioResult.to_dict())."""
     from simulator import bundle
     from simulator.charts.save import figure_bytes
 
-    scenario = scenario_from_json(scenario_json, source)
     stamp = scenario_stamp(scenario)
     figures = {slug: scenario_figure(slug, scenario, result, stamp) for slug in SCENARIO_FIGURES}
     return bundle.scenario_bundle(scenario, result, figures, url=url, figure_bytes=figure_bytes)
 
 
 @st.cache_data(show_spinner="Drawing the figure…", max_entries=32)
-def scenario_figure_png(scenario_json: str, source: str, name: str) -> bytes:
-    """Returns one publication figure of a scenario as PNG (cached on the scenario)."""
+def scenario_figure_png(scenario_json: str, source: str, name: str, _scenario=None) -> bytes:
+    """Returns one publication figure of a scenario as PNG (cached on the scenario's JSON;
+    ``_scenario``: the Scenario it was dumped from, used as it is)."""
     from simulator.charts.save import figure_bytes
 
-    result = evaluate_cached(scenario_json, source)
-    return figure_bytes(scenario_figure(name, scenario_from_json(scenario_json, source),
-                                        result), "png")
+    scenario = _scenario if _scenario is not None else scenario_from_json(scenario_json, source)
+    result = evaluate_cached(scenario_json, source, scenario).to_dict()
+    return figure_bytes(scenario_figure(name, scenario, result), "png")
 
 
-def scenario_figure_downloads(scenario_json: str, source: str, result: dict) -> None:
-    """Shows a preview and PNG / SVG / PDF downloads of each publication figure."""
+def scenario_figure_downloads(scenario, scenario_json: str, result: dict) -> None:
+    """Shows a preview and PNG / SVG / PDF downloads of each publication figure
+    (result: ScenarioResult.to_dict(); scenario_json: the scenario's canonical JSON)."""
     stem = slug(result["scenario"]["name"])
     preview = st.selectbox("Preview", [None, *SCENARIO_FIGURES], key="explorer_figure",
                            format_func=lambda n: "Choose a figure to preview…" if n is None
@@ -374,12 +378,13 @@ def scenario_figure_downloads(scenario_json: str, source: str, result: dict) -> 
                            help="The figures as they appear in reports: title, units, source "
                                 "and provenance footer. Drawn when asked (a second or two).")
     if preview:
-        st.image(scenario_figure_png(scenario_json, source, preview), width=900)
+        st.image(scenario_figure_png(scenario_json, scenario.source_path, preview, scenario),
+                 width=900)
     for name, title in SCENARIO_FIGURES.items():
         st.markdown(f"**{title}**")
 
         def make(name=name):
-            return scenario_figure(name, scenario_from_json(scenario_json, source), result)
+            return scenario_figure(name, scenario, result)
 
         figure_downloads(make, f"{stem}_{name}", key=f"fig_{name}")
 

@@ -220,43 +220,19 @@ def tornado_chart(result: dict, *, stamp: Stamp | None = None, strategy: str = "
     return fig
 
 
-LEVER_WORDS = {
-    "frontier.compute_flop": "Frontier model's training compute (FLOP)",
-    "frontier.growth_per_year": "Frontier compute growth (×/yr)",
-    "frontier.algorithmic_progress_per_year": "Algorithmic progress (×/yr)",
-    "actor.training_days": "Training days",
-    "actor.mfu": "Model FLOP utilisation (MFU)",
-    "actor.post_training_fraction": "Share of compute spent on post-training",
-    "actor.case_by_case_approval_fraction": "Share of case-by-case licences granted",
-    "actor.smuggling_interdiction_fraction": "Share of smuggled chips interdicted",
-    "actor.smuggled_price_multiplier": "Smuggled-chip price multiplier",
-    "actor.growth_per_year": "Actor's fleet growth (×/yr)",
-    "distillation.tokens": "Teacher tokens requested",
-    "distillation.input_tokens_per_output_token": "Prompt tokens per teacher token",
-    "distillation.price_input_usd_per_mtok": "API input price (USD/Mtok)",
-    "distillation.price_output_usd_per_mtok": "API output price (USD/Mtok)",
-    "distillation.accounts": "API accounts used",
-    "distillation.rate_limit_tokens_per_minute": "API rate limit (tokens/min/account)",
-    "distillation.campaign_days": "Extraction campaign (days)",
-    "distillation.detection_probability_per_account_month": "Detection probability per "
-                                                            "account-month",
-    "distillation.budget_usd": "API budget (USD)",
-}
-CHIP_FIELD_WORDS = {"count": "chips", "yield_fraction": "yield", "performance_factor":
-                    "achieved share of peak", "price_usd": "price (USD)",
-                    "rental_usd_per_hour": "rental (USD/h)"}
-
-
 def lever_label(row: dict, fleet=()) -> str:
     """Returns a reader's name for a tornado lever (chip entries named by their chip)."""
+    from simulator.scenario.schema import path_words
+
     path = row["path"]
-    if path in LEVER_WORDS:
-        return LEVER_WORDS[path]
+    words = path_words(path).get("label")
     parts = path.split(".")
     if len(parts) == 4 and parts[:2] == ["actor", "chips"] and parts[2].isdigit():
         i = int(parts[2])
         chip = fleet[i] if i < len(fleet) else f"chip entry {i}"
-        return f"{chip}: {CHIP_FIELD_WORDS.get(parts[3], parts[3].replace('_', ' '))}"
+        return f"{chip}: {words or parts[3].replace('_', ' ')}"
+    if words:
+        return words
     label = row.get("label") or path
     return label[:1].upper() + label[1:]
 

@@ -21,6 +21,7 @@ from simulator.scenario.schema import (
     Frontier,
     Scenario,
     Uncertainty,
+    field_words,
     is_lever,
 )
 
@@ -37,20 +38,6 @@ def _bounds(field) -> tuple[float | None, float | None, bool, bool]:
             if getattr(m, name, None) is not None:
                 hi, hi_open = float(getattr(m, name)), name == "lt"
     return lo, hi, lo_open, hi_open
-
-
-_LOG_FIELDS = {"compute_flop", "tokens", "accounts", "count", "budget_usd",
-               "rate_limit_tokens_per_minute"}
-_UNITS = (("_flop", "FLOP"), ("_usd_per_mtok", "USD/Mtok"), ("_usd_per_hour", "USD/h"),
-          ("_usd", "USD"), ("_days", "days"), ("_per_year", "x/yr"), ("_fraction", "fraction"),
-          ("_tokens_per_minute", "tokens/min"), ("tokens", "tokens"), ("count", "chips"))
-
-
-def _unit(name: str) -> str:
-    for suffix, unit in _UNITS:
-        if name.endswith(suffix):
-            return unit
-    return ""
 
 
 def _specs_for(model_cls, prefix: str, group: str, instance) -> list[dict]:
@@ -73,12 +60,13 @@ def _specs_for(model_cls, prefix: str, group: str, instance) -> list[dict]:
         else:
             continue
         lo, hi, lo_open, hi_open = _bounds(field)
+        words = field_words(field)
         out.append({
             "path": path, "label": name.replace("_", " "), "kind": kind,
             "min": lo, "max": hi, "min_exclusive": lo_open, "max_exclusive": hi_open,
             "default": value, "choices": choices,
-            "description": field.description or "", "unit": _unit(name),
-            "log": name in _LOG_FIELDS, "group": group, "optional": type(None) in args,
+            "description": field.description or "", "unit": words.get("unit", ""),
+            "log": words.get("log", False), "group": group, "optional": type(None) in args,
             "sampled": is_lever(path),
         })
     return out

@@ -92,7 +92,7 @@ def tornado(scenario, fit_card=None, levers=None) -> list[TornadoRow]:
     distill TornadoSide, swing_years), largest swing first.
 
     ``levers``: [(path, low, high)]; default: the scenario's uncertainty ranges plus
-    sensitivity.DEFAULT_SWINGS for the levers those ranges leave out.
+    the schema's default swings (schema.lever) for the levers those ranges leave out.
     """
     card, label = resolve_fit(scenario, fit_card)
     ctx = build_context(scenario, card, label)

@@ -26,18 +26,29 @@ ACCESS_MODES = ("logits", "topk", "text")
 CHANNELS = ("import", "smuggled", "domestic", "cloud")
 PRECISIONS = ("fp32", "tf32", "bf16", "fp8", "int8")
 
-# The numeric fields the model reads: the levers that Monte Carlo ranges and the tornado may
-# vary (chip fields repeat per entry as actor.chips.<i>.<field>).
-LEVER_FIELDS = {
-    "frontier": ("compute_flop", "growth_per_year", "algorithmic_progress_per_year"),
-    "actor": ("training_days", "mfu", "post_training_fraction", "case_by_case_approval_fraction",
-              "smuggling_interdiction_fraction", "smuggled_price_multiplier", "growth_per_year"),
-    "chip": ("count", "yield_fraction", "performance_factor", "price_usd",
-             "rental_usd_per_hour"),
-    "distillation": ("tokens", "input_tokens_per_output_token", "price_input_usd_per_mtok",
-                     "price_output_usd_per_mtok", "accounts", "rate_limit_tokens_per_minute",
-                     "campaign_days", "detection_probability_per_account_month", "budget_usd"),
-}
+
+def words(label: str, unit: str = "", *, log: bool = False, short: str | None = None) -> dict:
+    """Returns a field's ``json_schema_extra``: how readers name it (``label``: charts and
+    report; ``short``: the app's widget, when it differs), its ``unit`` and whether it spans
+    decades (``log``: log-scale sliders and sampling)."""
+    return {"words": {"label": label, "short": short or label, "unit": unit, "log": log}}
+
+
+def lever(label: str, unit: str = "", *, log: bool = False, short: str | None = None,
+          swing: tuple | None = None) -> dict:
+    """Returns ``json_schema_extra`` of a lever: a numeric field the model reads, which Monte
+    Carlo ranges and the tornado may vary. ``swing``: its default tornado range when the
+    scenario gives none, ("mul", low factor, high factor), ("add", -delta, +delta) or
+    ("set", low, high) (clipped to the field's bounds); None: swung only by a scenario range."""
+    extra = words(label, unit, log=log)
+    extra["words"]["short"] = short   # None: the app names the widget after the field
+    extra["lever"] = {"swing": swing}
+    return extra
+
+
+def field_words(field) -> dict:
+    """Returns the words of a pydantic field ({} when it has none)."""
+    return (field.json_schema_extra or {}).get("words", {})
 
 
 def is_lever(path: str) -> bool:
@@ -46,6 +57,11 @@ def is_lever(path: str) -> bool:
     if len(parts) == 4 and parts[:2] == ["actor", "chips"] and parts[2].isdigit():
         return parts[3] in LEVER_FIELDS["chip"]
     return len(parts) == 2 and parts[1] in LEVER_FIELDS.get(parts[0], ())
+
+
+def _levers_of(model_cls) -> tuple:
+    return tuple(name for name, f in model_cls.model_fields.items()
+                 if "lever" in (f.json_schema_extra or {}))
 
 
 class _Strict(BaseModel):
@@ -57,13 +73,16 @@ class Frontier(_Strict):
 
     compute_flop: float = Field(
         gt=0, le=1e30, description="Training compute of the frontier model (the teacher) in "
-        "the scenario year, FLOP. Epoch AI: Grok 3 ~3.5e26, GPT-4.5 ~2.1e26.")
+        "the scenario year, FLOP. Epoch AI: Grok 3 ~3.5e26, GPT-4.5 ~2.1e26.",
+        json_schema_extra=lever("Frontier model's training compute (FLOP)", "FLOP", log=True, swing=("mul", 0.5, 2.0), short="Frontier training compute (FLOP)"))
     growth_per_year: float = Field(
         4.5, gt=1, le=20, description="Growth of frontier training compute per year (x). "
-        "Epoch AI: 4-5x/yr.")
+        "Epoch AI: 4-5x/yr.",
+        json_schema_extra=lever("Frontier compute growth (×/yr)", "x/yr", swing=("mul", 4.0 / 4.5, 5.0 / 4.5)))
     algorithmic_progress_per_year: float = Field(
         1.0, ge=1, le=10, description="Effective-compute growth per year from algorithms (x), "
-        "added to the lag's clock; 1 = compare physical compute only. Ho et al. 2024: ~2.8x/yr.")
+        "added to the lag's clock; 1 = compare physical compute only. Ho et al. 2024: ~2.8x/yr.",
+        json_schema_extra=lever("Algorithmic progress (×/yr)", "x/yr", swing=("set", 1.0, 2.8)))
 
 
 class ChipEntry(_Strict):
@@ -71,7 +90,8 @@ class ChipEntry(_Strict):
 
     chip: str = Field(description="Chip name from data/chips.csv (case-insensitive).")
     count: float = Field(ge=0, le=1e8, description="Number of chips (for domestic: chips "
-                         "started; yield_fraction of them work).")
+                         "started; yield_fraction of them work).",
+        json_schema_extra=lever("chips", "chips", log=True, swing=("mul", 0.5, 2.0)))
     channel: Literal["import", "smuggled", "domestic", "cloud"] = Field(
         description="How the chips are obtained: import (counts only if the rule allows it; "
         "case-by-case chips count at the approval fraction), smuggled and domestic (count "
@@ -79,51 +99,63 @@ class ChipEntry(_Strict):
         "apply and the rule controls the chip).")
     yield_fraction: float = Field(
         1.0, ge=0, le=1, description="Fraction of the count that works (domestic fab yield: "
-        "SMIC 7nm 910C ~0.4, range 0.2-0.6 per FT/Digitimes 2025); 1 for bought chips.")
+        "SMIC 7nm 910C ~0.4, range 0.2-0.6 per FT/Digitimes 2025); 1 for bought chips.",
+        json_schema_extra=lever("yield", "fraction", swing=("add", -0.2, 0.2)))
     performance_factor: float = Field(
         1.0, gt=0, le=2, description="Achieved fraction of the datasheet peak FLOP/s (immature "
-        "software stacks, e.g. domestic chips 0.6-0.8); multiplies the MFU.")
+        "software stacks, e.g. domestic chips 0.6-0.8); multiplies the MFU.",
+        json_schema_extra=lever("achieved share of peak", swing=("mul", 0.75, 1.25)))
     price_usd: float | None = Field(
-        None, ge=0, le=1e7, description="Purchase price per chip, USD; default from chips.csv.")
+        None, ge=0, le=1e7, description="Purchase price per chip, USD; default from chips.csv.",
+        json_schema_extra=lever("price (USD)", "USD"))
     rental_usd_per_hour: float | None = Field(
         None, ge=0, le=1000, description="Rental price per chip-hour, USD; default from "
-        "chips.csv. DeepSeek-V3 accounted $2/H800-hour.")
+        "chips.csv. DeepSeek-V3 accounted $2/H800-hour.",
+        json_schema_extra=lever("rental (USD/h)", "USD/h"))
 
 
 class Actor(_Strict):
     """The restricted actor (B): its chips and how it trains."""
 
     training_days: float = Field(
-        60.0, gt=0, le=730, description="Wall-clock days of training on the whole fleet.")
+        60.0, gt=0, le=730, description="Wall-clock days of training on the whole fleet.",
+        json_schema_extra=lever("Training days", "days", swing=("mul", 0.5, 2.0), short="Training days"))
     mfu: float = Field(
         0.35, gt=0, le=0.8, description="Model FLOP utilisation against the peak at "
-        "`precision` (Llama 3.1: 0.38-0.43 bf16; DeepSeek-V3 ~0.2 vs fp8 peak).")
+        "`precision` (Llama 3.1: 0.38-0.43 bf16; DeepSeek-V3 ~0.2 vs fp8 peak).",
+        json_schema_extra=lever("Model FLOP utilisation (MFU)", swing=("mul", 0.7, 1.3), short="MFU (model FLOP utilisation)"))
     precision: Literal["fp32", "tf32", "bf16", "fp8", "int8"] = Field(
         "bf16", description="Training precision whose dense peak the MFU refers to; a chip "
         "without it falls back to bf16 (stated in the result).")
     post_training_fraction: float = Field(
         0.0, ge=0, le=0.9, description="Share of the fleet's FLOP spent on post-training "
         "(RL, SFT) rather than pre-training; the frontier is assumed to post-train alike, so "
-        "only the pre-training share enters the loss. DeepSeek-R1: ~0.18 of V3.")
+        "only the pre-training share enters the loss. DeepSeek-R1: ~0.18 of V3.",
+        json_schema_extra=lever("Share of compute spent on post-training", "fraction"))
     cost_basis: Literal["rental", "capital"] = Field(
         "rental", description="How the fleet's cost is counted: chip-hours x rental price "
         "(the cloud-equivalent convention of DeepSeek-V3 and Epoch AI) or purchase price of "
         "the chips used (cloud chips are always rental).")
     case_by_case_approval_fraction: float = Field(
         0.5, ge=0, le=1, description="Fraction of imported case-by-case chips that get a "
-        "licence (2026-01 rule caps China at 50% of US shipments; CNBC Jul 2026: 'very few').")
+        "licence (2026-01 rule caps China at 50% of US shipments; CNBC Jul 2026: 'very few').",
+        json_schema_extra=lever("Share of case-by-case licences granted", "fraction", swing=("add", -0.25, 0.25), short="Case-by-case licences approved (fraction)"))
     smuggling_interdiction_fraction: float = Field(
         0.0, ge=0, le=1, description="Fraction of smuggled chips seized or never delivered "
-        "(enforcement lever).")
+        "(enforcement lever).",
+        json_schema_extra=lever("Share of smuggled chips interdicted", "fraction", swing=("add", -0.25, 0.25), short="Smuggled chips interdicted (fraction)"))
     smuggled_price_multiplier: float = Field(
         1.0, ge=1, le=10, description="Price of a smuggled chip relative to list (capital "
-        "basis only).")
+        "basis only).",
+        json_schema_extra=lever("Smuggled-chip price multiplier"))
     remote_access_controls: bool = Field(
         False, description="Remote-access controls in force (Remote Access Security Act): "
-        "cloud chips that the rule controls no longer count.")
+        "cloud chips that the rule controls no longer count.",
+        json_schema_extra=words("Remote-access controls on cloud chips"))
     growth_per_year: float = Field(
         1.0, gt=0, le=20, description="Growth of the actor's fleet compute per year (x), for "
-        "the yearly time series only.")
+        "the yearly time series only.",
+        json_schema_extra=lever("Actor's fleet growth (×/yr)", "x/yr"))
     chips: list[ChipEntry] = Field(
         min_length=1, max_length=64, description="The fleet, one entry per chip and channel.")
 
@@ -134,35 +166,46 @@ class Distillation(_Strict):
     enabled: bool = Field(True, description="Evaluate the distillation strategy.")
     access: Literal["logits", "topk", "text"] = Field(
         "text", description="What the API exposes: full logits (open or leaked weights), "
-        "top-k log-probabilities (OpenAI top_logprobs <= 20), or sampled text only.")
-    top_k: int = Field(20, ge=1, le=1000, description="k for top-k access (OpenAI: 0-20).")
+        "top-k log-probabilities (OpenAI top_logprobs <= 20), or sampled text only.",
+        json_schema_extra=words("What the API exposes"))
+    top_k: int = Field(20, ge=1, le=1000, description="k for top-k access (OpenAI: 0-20).",
+        json_schema_extra=words("Top-k log-probs per token"))
     teacher: Literal["model", "oracle"] = Field(
         "model", description="Which measured teacher's behaviour transfers: a trained model "
         "(realistic) or the oracle (a perfect teacher, an upper bound).")
     tokens: float = Field(
         1e10, ge=0, le=1e15, description="Teacher output tokens the actor tries to buy "
-        "(Anthropic Feb 2026: >16M exchanges ~ 1e10-1e11 tokens).")
+        "(Anthropic Feb 2026: >16M exchanges ~ 1e10-1e11 tokens).",
+        json_schema_extra=lever("Teacher tokens requested", "tokens", log=True, swing=("mul", 0.1, 10.0), short="Teacher tokens sought"))
     input_tokens_per_output_token: float = Field(
         0.25, ge=0, le=100, description="Prompt tokens sent per teacher token bought "
-        "(1k prompt per 4k-token trace = 0.25).")
+        "(1k prompt per 4k-token trace = 0.25).",
+        json_schema_extra=lever("Prompt tokens per teacher token"))
     price_input_usd_per_mtok: float = Field(
-        3.0, ge=0, le=1000, description="API price of input tokens, USD per million.")
+        3.0, ge=0, le=1000, description="API price of input tokens, USD per million.",
+        json_schema_extra=lever("API input price (USD/Mtok)", "USD/Mtok"))
     price_output_usd_per_mtok: float = Field(
         15.0, ge=0, le=1000, description="API price of output tokens, USD per million "
-        "(Claude Sonnet tier $15; o3 $8; DeepSeek V3.2 $0.42).")
+        "(Claude Sonnet tier $15; o3 $8; DeepSeek V3.2 $0.42).",
+        json_schema_extra=lever("API output price (USD/Mtok)", "USD/Mtok", swing=("mul", 0.5, 2.0)))
     accounts: float = Field(
         1000, ge=1, le=1e7, description="API accounts used in parallel (Anthropic Feb 2026: "
-        "~24,000 fraudulent accounts).")
+        "~24,000 fraudulent accounts).",
+        json_schema_extra=lever("API accounts used", log=True, swing=("mul", 0.1, 10.0), short="API accounts used"))
     rate_limit_tokens_per_minute: float = Field(
         80_000, gt=0, le=1e9, description="Output tokens per minute per account (Anthropic "
-        "tier 4: 80k OTPM).")
+        "tier 4: 80k OTPM).",
+        json_schema_extra=lever("API rate limit (tokens/min/account)", "tokens/min", log=True, short="Rate limit (output tokens/min/account)"))
     campaign_days: float = Field(
-        90.0, gt=0, le=3650, description="Days the extraction campaign runs.")
+        90.0, gt=0, le=3650, description="Days the extraction campaign runs.",
+        json_schema_extra=lever("Extraction campaign (days)", "days"))
     detection_probability_per_account_month: float = Field(
         0.0, ge=0, le=1, description="Probability that a given account is detected and "
-        "banned within a month (KYC, H.R. 8283, NSTM-4 lever).")
+        "banned within a month (KYC, H.R. 8283, NSTM-4 lever).",
+        json_schema_extra=lever("Detection probability per account-month", swing=("add", -0.25, 0.25), short="Detection probability per account-month"))
     budget_usd: float | None = Field(
-        None, ge=0, le=1e12, description="Cap on API spend, USD; none = unlimited.")
+        None, ge=0, le=1e12, description="Cap on API spend, USD; none = unlimited.",
+        json_schema_extra=lever("API budget (USD)", "USD", log=True))
 
 
 class LeverRange(_Strict):
@@ -235,7 +278,8 @@ class Scenario(_Strict):
     variant: Literal["conservative", "central", "aggressive", "reference"] = Field(
         "central", description="Which variant of a scenario family this is.")
     year: int = Field(ge=2015, le=2040, description="Calendar year of the scenario.")
-    rule: str = Field(description="Export-control rule id in force (data/rules.toml).")
+    rule: str = Field(description="Export-control rule id in force (data/rules.toml).",
+        json_schema_extra=words("Export-control rule"))
     law: str = Field("besiroglu_2024", description="Published scaling law (data/laws.toml) "
                      "that gives absolute losses at frontier scale.")
     fit: str = Field("default", description="Fit card: 'default' (data/fits/default.json), "
@@ -256,6 +300,38 @@ class Scenario(_Strict):
     def source_path(self) -> str:
         """Returns the file the scenario was read from (or a placeholder)."""
         return self._source_path
+
+
+# The numeric fields the model reads: the levers that Monte Carlo ranges and the tornado may
+# vary (chip fields repeat per entry as actor.chips.<i>.<field>), from the fields' metadata.
+LEVER_FIELDS = {"frontier": _levers_of(Frontier), "actor": _levers_of(Actor),
+                "chip": _levers_of(ChipEntry), "distillation": _levers_of(Distillation)}
+GROUP_MODELS = {"frontier": Frontier, "actor": Actor, "chip": ChipEntry,
+                "distillation": Distillation, "scenario": Scenario}
+
+
+def path_field(path: str):
+    """Returns the pydantic field of a dotted scenario path (actor.chips.<i>.<name> for chip
+    entries), or None."""
+    parts = path.split(".")
+    if len(parts) == 4 and parts[:2] == ["actor", "chips"] and parts[2].isdigit():
+        return ChipEntry.model_fields.get(parts[3])
+    if len(parts) == 1:
+        return Scenario.model_fields.get(parts[0])
+    model = GROUP_MODELS.get(parts[0]) if len(parts) == 2 else None
+    return model.model_fields.get(parts[1]) if model else None
+
+
+def path_words(path: str) -> dict:
+    """Returns the words (label, short, unit, log) of a dotted scenario path ({} if none)."""
+    field = path_field(path)
+    return field_words(field) if field is not None else {}
+
+
+def default_swing(path: str):
+    """Returns the default tornado swing of a lever path, or None."""
+    field = path_field(path)
+    return ((field.json_schema_extra or {}).get("lever") or {}).get("swing") if field else None
 
 
 # --------------------------------------------------------------------------- loading

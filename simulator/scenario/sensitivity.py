@@ -3,8 +3,9 @@
 Each lever is set to the low and then the high end of its range with every other input at the
 scenario's value (and the fit's point estimate); the swing is |lag(high) - lag(low)| in years.
 Ranges come from the scenario's ``[[uncertainty.levers]]`` and, for the levers those leave out,
-from DEFAULT_SWINGS (relative ranges, clipped to each field's bounds). All 2 x levers evaluations are one
-vectorised call of model.core.
+from each field's default swing in the schema (``schema.lever(swing=...)``: relative ranges,
+clipped to each field's bounds). All 2 x levers evaluations are one vectorised call of
+model.core.
 
 Example:
     >>> from simulator.scenario import load_scenario, tornado
@@ -17,43 +18,25 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.scenario.model import core
-
-# path suffix -> ("mul", low factor, high factor) or ("add", -delta, +delta)
-DEFAULT_SWINGS = {
-    "frontier.compute_flop": ("mul", 0.5, 2.0),
-    "frontier.growth_per_year": ("mul", 4.0 / 4.5, 5.0 / 4.5),
-    "frontier.algorithmic_progress_per_year": ("set", 1.0, 2.8),
-    "actor.mfu": ("mul", 0.7, 1.3),
-    "actor.training_days": ("mul", 0.5, 2.0),
-    "actor.case_by_case_approval_fraction": ("add", -0.25, 0.25),
-    "actor.smuggling_interdiction_fraction": ("add", -0.25, 0.25),
-    "count": ("mul", 0.5, 2.0),
-    "yield_fraction": ("add", -0.2, 0.2),
-    "performance_factor": ("mul", 0.75, 1.25),
-    "distillation.tokens": ("mul", 0.1, 10.0),
-    "distillation.accounts": ("mul", 0.1, 10.0),
-    "distillation.detection_probability_per_account_month": ("add", -0.25, 0.25),
-    "distillation.price_output_usd_per_mtok": ("mul", 0.5, 2.0),
-}
-
+from simulator.scenario.schema import default_swing
 
 def default_levers(ctx, base: dict, specs: dict) -> list[tuple]:
-    """Returns [(path, low, high)] from DEFAULT_SWINGS for the levers that apply."""
+    """Returns [(path, low, high)] from the schema's default swings for the levers that apply."""
     s = ctx.scenario
     out = []
     for path, value in base.items():
-        key = path if path in DEFAULT_SWINGS else path.rsplit(".", 1)[-1]
-        if key not in DEFAULT_SWINGS or path not in specs or not np.isfinite(value):
+        swing = default_swing(path)
+        if swing is None or path not in specs or not np.isfinite(value):
             continue
-        if key == "actor.smuggling_interdiction_fraction" and not any(
+        if path == "actor.smuggling_interdiction_fraction" and not any(
                 e.channel == "smuggled" for e in s.actor.chips):
             continue
-        if key == "actor.case_by_case_approval_fraction" and not any(
+        if path == "actor.case_by_case_approval_fraction" and not any(
                 e.channel == "import" and f.import_factor < 0 for e, f in ctx.chips):
             continue
         if path.startswith("distillation.") and not s.distillation.enabled:
             continue
-        how, a, b = DEFAULT_SWINGS[key]
+        how, a, b = swing
         if how == "mul":
             low, high = value * a, value * b
         elif how == "add":
