@@ -1,7 +1,9 @@
 """Provenance: what produced a file (code version, packages, machine, date, input hashes)."""
 
 import datetime as _dt
+import functools
 import hashlib
+import os
 import platform
 import subprocess
 from importlib import metadata
@@ -14,7 +16,16 @@ PACKAGES = ("numpy", "pandas", "scipy", "torch", "matplotlib", "pydantic", "stre
 
 
 def sha256_file(path) -> str:
-    """Returns the hex SHA-256 of a file's bytes."""
+    """Returns the hex SHA-256 of a file's bytes, hashed once per version of the file (cached
+    on its resolved path, inode, size and modification time: an edited or replaced file is
+    hashed again)."""
+    p = os.path.realpath(path)
+    st = os.stat(p)
+    return _sha256_file(p, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _sha256_file(path: str, inode: int, size: int, mtime_ns: int) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
