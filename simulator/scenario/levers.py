@@ -21,23 +21,10 @@ from simulator.scenario.schema import (
     Frontier,
     Scenario,
     Uncertainty,
+    field_bounds,
     field_words,
     is_lever,
 )
-
-
-def _bounds(field) -> tuple[float | None, float | None, bool, bool]:
-    """Returns (min, max, min exclusive, max exclusive) of a field's constraints."""
-    lo = hi = None
-    lo_open = hi_open = False
-    for m in field.metadata:
-        for name in ("ge", "gt"):
-            if getattr(m, name, None) is not None:
-                lo, lo_open = float(getattr(m, name)), name == "gt"
-        for name in ("le", "lt"):
-            if getattr(m, name, None) is not None:
-                hi, hi_open = float(getattr(m, name)), name == "lt"
-    return lo, hi, lo_open, hi_open
 
 
 def _specs_for(model_cls, prefix: str, group: str, instance) -> list[dict]:
@@ -59,7 +46,7 @@ def _specs_for(model_cls, prefix: str, group: str, instance) -> list[dict]:
             kind, choices = "str", ()
         else:
             continue
-        lo, hi, lo_open, hi_open = _bounds(field)
+        lo, hi, lo_open, hi_open = field_bounds(field)
         words = field_words(field)
         out.append({
             "path": path, "label": name.replace("_", " "), "kind": kind,

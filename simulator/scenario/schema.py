@@ -46,6 +46,20 @@ def lever(label: str, unit: str = "", *, log: bool = False, short: str | None = 
     return extra
 
 
+def field_bounds(field) -> tuple[float | None, float | None, bool, bool]:
+    """Returns (min, max, min exclusive, max exclusive) of a field's constraints."""
+    lo = hi = None
+    lo_open = hi_open = False
+    for m in field.metadata:
+        for name in ("ge", "gt"):
+            if getattr(m, name, None) is not None:
+                lo, lo_open = float(getattr(m, name)), name == "gt"
+        for name in ("le", "lt"):
+            if getattr(m, name, None) is not None:
+                hi, hi_open = float(getattr(m, name)), name == "lt"
+    return lo, hi, lo_open, hi_open
+
+
 def field_words(field) -> dict:
     """Returns the words of a pydantic field ({} when it has none)."""
     return (field.json_schema_extra or {}).get("words", {})
@@ -452,19 +466,17 @@ def _check_references(s: Scenario, source: str) -> None:
     laws = world.law_ids()
     if s.law not in laws:
         raise InputError(f"{source}: law: unknown law {s.law!r} (valid: {choices_text(laws)})")
-    from simulator.scenario.levers import lever_specs
-
-    specs = {spec["path"]: spec for spec in lever_specs(s) if spec["sampled"]}
     for i, lever in enumerate(s.uncertainty.levers):
-        spec = specs.get(lever.path)
-        if spec is None:
+        parts = lever.path.split(".")
+        entry_missing = parts[:2] == ["actor", "chips"] and (
+            len(parts) != 4 or not parts[2].isdigit() or int(parts[2]) >= len(s.actor.chips))
+        if not is_lever(lever.path) or entry_missing:
             raise InputError(f"{source}: uncertainty.levers.{i}.path: {lever.path!r} is not a "
                              f"numeric lever of this scenario (e.g. actor.mfu, "
                              f"actor.chips.0.count, distillation.tokens)")
-        lo, hi = spec["min"], spec["max"]
-        below = lo is not None and (lever.low < lo or (spec["min_exclusive"] and lever.low == lo))
-        above = hi is not None and (lever.high > hi or (spec["max_exclusive"]
-                                                       and lever.high == hi))
+        lo, hi, lo_open, hi_open = field_bounds(path_field(lever.path))
+        below = lo is not None and (lever.low < lo or (lo_open and lever.low == lo))
+        above = hi is not None and (lever.high > hi or (hi_open and lever.high == hi))
         if below or above:
             raise InputError(f"{source}: uncertainty.levers.{i}: range [{lever.low}, "
                              f"{lever.high}] of {lever.path} leaves its bounds [{lo}, {hi}]")
