@@ -21,10 +21,9 @@ from simulator.scenario.schema import (
     Frontier,
     Scenario,
     Uncertainty,
-    field_bounds,
-    field_words,
     is_lever,
 )
+from simulator.scenario.fields import field_bounds, field_words
 
 
 def _specs_for(model_cls, prefix: str, group: str, instance) -> list[dict]:
