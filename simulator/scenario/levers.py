@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from simulator.scenario.fields import field_bounds, field_words
 from simulator.scenario.schema import (
     Actor,
     ChipEntry,
@@ -23,7 +24,6 @@ from simulator.scenario.schema import (
     Uncertainty,
     is_lever,
 )
-from simulator.scenario.fields import field_bounds, field_words
 
 
 def _specs_for(model_cls, prefix: str, group: str, instance) -> list[dict]:
