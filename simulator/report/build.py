@@ -74,18 +74,6 @@ def _progress(message: str) -> None:
     print(f"report: {message}", file=sys.stderr, flush=True)
 
 
-def card_path_for(scenario, fit) -> Path | None:
-    """Returns the fit card file a scenario uses (None for the literature priors)."""
-    if fit is not None:
-        return Path(fit)
-    if scenario.fit == "priors":
-        return None
-    if scenario.fit == "default":
-        return DEFAULT_FIT if DEFAULT_FIT.is_file() else None
-    path = Path(scenario.fit)
-    return path if path.is_absolute() else Path(scenario.source_path).parent / path
-
-
 def _slug(path: Path) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in path.stem)
 
@@ -93,6 +81,7 @@ def _slug(path: Path) -> str:
 def prepare(paths, fit=None, overrides=()) -> list[Job]:
     """Returns one evaluated Job per scenario; raises InputError naming the first bad file."""
     from simulator.scenario import evaluate, load_scenario
+    from simulator.scenario.result import fit_path
 
     jobs, seen = [], {}
     for raw in paths:
@@ -105,7 +94,7 @@ def prepare(paths, fit=None, overrides=()) -> list[Job]:
         seen[slug] = path
         result = evaluate(scenario, fit).to_dict()
         jobs.append(Job(path=path, slug=slug, scenario=scenario, sha256=sha256_file(path),
-                        result=result, card_path=card_path_for(scenario, fit)))
+                        result=result, card_path=fit_path(scenario, fit)))
     return jobs
 
 
