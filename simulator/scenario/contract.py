@@ -38,7 +38,8 @@ STRATEGIES = ("scratch", "distill")
 
 
 class _Block(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validators are built on first use, not at import (CLI startup)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Headline(_Block):
