@@ -45,6 +45,7 @@ MARKERS = {"scratch": "o", "logits": "s", "topk": "^", "text": "D", "distill": "
 
 STATUS_LABELS = {
     "not_controlled": "Not controlled",
+    "nac_notification": "NAC notification",
     "case_by_case": "Case-by-case review",
     "licence_required": "Licence required",
     "denied": "Denied (presumption)",
@@ -52,6 +53,7 @@ STATUS_LABELS = {
 }
 STATUS_COLOURS = {
     "not_controlled": "#009E73",
+    "nac_notification": "#F0E442",
     "case_by_case": "#E69F00",
     "licence_required": "#CC79A7",
     "denied": "#D55E00",
