@@ -1,10 +1,12 @@
 """evaluate(scenario) -> ScenarioResult: the point estimate, Monte Carlo percentiles, tornado,
-regime, assumptions and (optionally) a yearly time series, as plain data.
+regime, assumptions and (optionally) a yearly time series, as typed models
+(simulator.scenario.contract) built once from model.core's arrays; which fit card a scenario
+uses (fit_path, resolve_fit).
 
 Example:
     >>> from simulator.scenario import load_scenario, evaluate
     >>> result = evaluate(load_scenario("scenarios/deepseek-v3-reference.toml"))
-    >>> result.to_dict()["results"]["scratch"]["compute_flop"]  # doctest: +SKIP
+    >>> result.results.scratch.compute_flop  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -139,7 +141,8 @@ def evaluate(scenario, fit_card=None, *, draws=None, seed=None,
     card, label = resolve_fit(scenario, fit_card)
     ctx = build_context(scenario, card, label)
     base = base_values(ctx)
-    p = {k: v[0] for k, v in point(ctx, base).items()}
+    out = point(ctx, base)
+    p = {k: v[0] for k, v in out.items()}
     n = scenario.uncertainty.draws if draws is None else int(draws)
     seed = scenario.uncertainty.seed if seed is None else int(seed)
     pct = None
@@ -148,7 +151,7 @@ def evaluate(scenario, fit_card=None, *, draws=None, seed=None,
             {**montecarlo.percentiles(montecarlo.draw(ctx, base, n, seed)),
              "draws": n, "seed": seed})
     regime = prose.regime(ctx, p)
-    heads = {s: Headline.from_core({k: [v] for k, v in p.items()}, s) for s in STRATEGIES}
+    heads = {s: Headline.from_core(out, s) for s in STRATEGIES}
     scratch_lag = heads["scratch"].lag_years
     results = Results(
         scratch=Outcome(**heads["scratch"].model_dump(),
