@@ -70,6 +70,18 @@ def test_moving_a_lever_changes_the_headline_and_the_link():
     assert "actor.mfu" in at.query_params
 
 
+def test_a_lever_move_validates_the_scenario_once_and_parses_no_json():
+    from simulator.scenario.schema import Scenario
+
+    at = open_app()
+    with mock.patch.object(Scenario, "model_validate", wraps=Scenario.model_validate) as full, \
+            mock.patch.object(Scenario, "model_validate_json",
+                              wraps=Scenario.model_validate_json) as from_json:
+        at.slider(key="lv:actor.mfu").set_value(0.27).run()
+    assert not at.exception
+    assert full.call_count == 1 and from_json.call_count == 0
+
+
 def test_a_link_reproduces_the_exact_view():
     at = open_app()
     at.slider(key="lv:actor.mfu").set_value(0.5).run()
