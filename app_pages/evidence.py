@@ -10,6 +10,7 @@ import streamlit as st
 
 from app_pages import shared
 from simulator import appjobs, appstate
+from simulator.applocal import LOCAL_FOLDERS_ENV, local_folders_allowed, redact
 from simulator.errors import InputError
 from simulator.paths import DEFAULT_EXPERIMENTS, DEFAULT_FIT
 
@@ -20,6 +21,7 @@ SOURCES = {"shipped": "Shipped evidence", "folder": "A results folder",
            "smoke": "Run the smoke sweep here"}
 MODE_COLOURS = {"scratch": "#0072B2", "logits": "#E69F00", "topk": "#009E73", "text": "#D55E00"}
 CARD_NAMES = ("fit.json", "fit_card.json", "card.json", "default.json")
+LOCAL = local_folders_allowed()  # reading server folders by path: local-only, off by default
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -103,7 +105,9 @@ if shared.link_is_new(PAGE):
     query, new_errors = shared.query_dict(), []
     st.session_state[SOURCE_KEY] = appstate.decode_choice(query, "source", list(SOURCES),
                                                           "shipped", new_errors)
-    if "dir" in query:
+    if "dir" in query and not LOCAL:
+        new_errors.append("Ignored 'dir': this app reads uploaded files only.")
+    elif "dir" in query:
         st.session_state[DIR_KEY] = str(query["dir"] if not isinstance(query["dir"], list)
                                         else query["dir"][-1])
     unknown = sorted(k for k in query if k not in ("source", "dir"))
@@ -141,7 +145,8 @@ def job_panel():
         st.progress(fraction, text=text)
         st.button("Stop", on_click=stop_job, icon=":material/stop_circle:")
         with st.expander("Log"):
-            st.code(state["log_tail"][-1500:] or "(no output yet)", language=None)
+            st.code(redact(state["log_tail"][-1500:], session_dir()) or "(no output yet)",
+                    language=None)
         return
     if state["returncode"] == 0:
         del st.session_state[JOB_KEY]                    # handled: never redraw for it again
@@ -152,7 +157,8 @@ def job_panel():
         st.error(f"The {kind} stopped with exit code {state['returncode']}.",
                  icon=":material/error:")
         with st.expander("Log", expanded=True):
-            st.code(state["log_tail"][-3000:] or "(no output)", language=None)
+            st.code(redact(state["log_tail"][-3000:], session_dir()) or "(no output)",
+                    language=None)
 
 
 # --- where the evidence comes from ----------------------------------------------------------
@@ -166,17 +172,22 @@ if source == "shipped":
 elif source == "folder":
     cols = st.columns([3, 2], gap="medium")
     with cols[0]:
-        st.text_input("Results folder on this machine", key=DIR_KEY,
-                      placeholder="e.g. runs/my-sweep (holds results.csv)",
-                      help="A sweep folder written by `python -m simulator experiments run`: "
-                           "results.csv, and optionally a fit card (fit.json).")
+        if LOCAL:
+            st.text_input("Results folder on this machine", key=DIR_KEY,
+                          placeholder="e.g. runs/my-sweep (holds results.csv)",
+                          help="A sweep folder written by `python -m simulator experiments "
+                               "run`: results.csv, and optionally a fit card (fit.json).")
+        else:
+            st.caption("Upload a results.csv written by `python -m simulator experiments run`. "
+                       f"(Reading folders by path works only when the app runs locally with "
+                       f"`{LOCAL_FOLDERS_ENV}=1`.)")
     with cols[1]:
         upload = st.file_uploader("…or upload a results.csv", type=["csv"], key=UPLOAD_KEY)
     if upload is not None:
         folder = session_dir() / "upload"
         folder.mkdir(exist_ok=True)
         (folder / "results.csv").write_bytes(upload.getvalue())
-    elif st.session_state[DIR_KEY].strip():
+    elif LOCAL and st.session_state[DIR_KEY].strip():
         folder = Path(st.session_state[DIR_KEY].strip()).expanduser()
         query["dir"] = st.session_state[DIR_KEY].strip()
     card_path = find_card(folder) if folder is not None and folder.is_dir() else None
@@ -196,7 +207,7 @@ if folder is not None:
     results = folder / "results.csv"
     if not results.is_file():
         if source == "folder":
-            st.error(f"{folder}: no results.csv here. Pick a sweep folder written by "
+            st.error(f"{redact(folder, session_dir())}: no results.csv here. Pick a sweep folder written by "
                      "`python -m simulator experiments run`.", icon=":material/folder_off:")
         elif source == "shipped":
             st.warning("The shipped experiment runs are not in this checkout yet "
@@ -205,14 +216,14 @@ if folder is not None:
         try:
             runs = load_runs(str(results), results.stat().st_mtime)
         except InputError as exc:
-            st.error(f"Not loaded: {exc}", icon=":material/error:")
+            st.error(f"Not loaded: {redact(exc, session_dir())}", icon=":material/error:")
 
 card = None
 if card_path is not None:
     try:
         card = load_card(str(card_path), card_path.stat().st_mtime)
     except InputError as exc:
-        st.error(f"Fit card not loaded: {exc}", icon=":material/error:")
+        st.error(f"Fit card not loaded: {redact(exc, session_dir())}", icon=":material/error:")
 
 if runs is not None:
     st.subheader("Runs")
@@ -289,7 +300,8 @@ if runs is not None and card is not None:
         figures = figure_files(str(results), results.stat().st_mtime, str(card_path),
                                card_path.stat().st_mtime)
     except Exception as exc:  # noqa: BLE001 - a chart that cannot be drawn must not end the page
-        st.error(f"Figures not drawn: {type(exc).__name__}: {exc}", icon=":material/error:")
+        st.error(f"Figures not drawn: {type(exc).__name__}: {redact(exc, session_dir())}",
+                 icon=":material/error:")
         figures = {}
     if figures:
         tabs = st.tabs([f["title"][:40] for f in figures.values()])

@@ -468,18 +468,14 @@ def scenario_from_text(text: str, source: str):
     A user's file may not point at files on the server: its ``fit`` must be 'default' or
     'priors' (upload a fit card on the Evidence page instead).
     """
-    import tomllib
-
     from simulator.errors import InputError
     from simulator.scenario import scenario_from_dict
+    from simulator.scenario.schema import parse_toml
 
     if len(text.encode("utf-8")) > MAX_UPLOAD_BYTES:
         raise InputError(f"{source}: larger than {MAX_UPLOAD_BYTES // 1024} KiB; is it a "
                          "scenario file?")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{source}: malformed TOML: {str(exc).splitlines()[0]}") from None
+    data = parse_toml(text, source)  # BOM allowed; deep nesting is an InputError
     fit = data.get("fit", "default")
     if fit not in ("default", "priors"):
         raise InputError(f"{source}: fit: {fit!r} points at a file; an uploaded scenario "

@@ -18,6 +18,8 @@ def _umask() -> int:
 def write_bytes(path, data: bytes) -> Path:
     """Returns the path after writing ``data`` to it atomically."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(21, "is a folder; give a file name", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -28,11 +30,14 @@ def write_bytes(path, data: bytes) -> Path:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError) and exc.filename is None:
+            # a failed write (a full disk) names no file: name the one being written
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         raise
     return path
 

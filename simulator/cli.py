@@ -10,6 +10,7 @@ Exit codes: 0 success; 2 bad input (one line naming the file and field); 1 inter
 import argparse
 import importlib
 import sys
+import warnings
 
 from simulator import __version__
 from simulator.errors import InputError
@@ -64,20 +65,43 @@ def main(argv=None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if not args.debug:  # numerical warnings are for developers; results carry their own flags
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
     try:
         result = args.func(args)
         return int(result or 0)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        if args.debug:
+            raise
+        print("error: input nested too deeply to read", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        if args.debug:
+            raise
+        if exc.filename is None:
+            print(f"internal error: {type(exc).__name__}: {one_line(exc)} (rerun with --debug "
+                  "for a traceback)", file=sys.stderr)
+            return 1
+        # A file or folder the system refused (permissions, a full disk, a folder given for a
+        # file): the user can fix it, so it is bad input, named by its path.
+        print(f"error: {exc.filename}: {exc.strerror or one_line(exc)}", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - the last line of defence for users
         if args.debug:
             raise
-        print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for a traceback)",
-              file=sys.stderr)
+        print(f"internal error: {type(exc).__name__}: {one_line(exc)} (rerun with --debug for a "
+              "traceback)", file=sys.stderr)
         return 1
+
+
+def one_line(exc) -> str:
+    """Returns an exception's message on one line."""
+    return " ".join(str(exc).split("\n")).strip()

@@ -73,7 +73,18 @@ def machine() -> dict:
 
 
 def now_utc() -> str:
-    """Returns the current UTC time as ISO 8601 (seconds)."""
+    """Returns the current UTC time as ISO 8601 (seconds), or SOURCE_DATE_EPOCH's when set.
+
+    SOURCE_DATE_EPOCH (seconds since 1970, https://reproducible-builds.org/specs/source-date-epoch/)
+    pins every date a report prints, so two runs of the same command give identical bytes.
+    A value that is not a whole number of seconds is ignored.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).isoformat()
+        except (OverflowError, OSError, ValueError):
+            pass
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 

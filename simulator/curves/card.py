@@ -118,6 +118,15 @@ def load_card(path) -> dict:
             card = json.load(f)
     except FileNotFoundError:
         raise InputError(f"{path}: no such fit card") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON ({exc})") from None
-    return validate_card(card, str(path))
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a fit card") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the fit card ({exc.strerror or exc})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise InputError(f"{path}: not valid JSON ({str(exc).splitlines()[0][:200]})") from None
+    try:
+        return validate_card(card, str(path))
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+        # a card of the wrong shape (a list where an object belongs, ...)
+        raise InputError(f"{path}: not a fit card of the expected shape ({type(exc).__name__}: "
+                         f"{str(exc)[:120]})") from None

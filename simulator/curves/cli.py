@@ -62,19 +62,23 @@ def _read_points(path, drop):
     import numpy as np
     import pandas as pd
 
-    from simulator.curves.fit_runs import read_csv_with
+    from simulator.curves.fit_runs import read_csv_with, show_value
 
     df = read_csv_with(path, ("params", "tokens", "loss"))
+    if df.empty:
+        raise InputError(f"{path}: no data rows, only a header (expected one row per run: "
+                         "params, tokens, loss)")
     for col in ("params", "tokens", "loss"):
         values = pd.to_numeric(df[col], errors="coerce")
         bad = ~np.isfinite(values) | (values <= 0)
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(f"{path}: column '{col}' must be a positive number "
-                             f"(row {row + 1}: {df[col].iloc[row]!r})")
+                             f"(row {row + 1}: {show_value(df[col].iloc[row])})")
         df[col] = values.astype(float)
     if drop < 0 or drop >= len(df):
-        raise InputError(f"--drop-highest-loss {drop}: must be in 0..{len(df) - 1}")
+        raise InputError(f"--drop-highest-loss {drop}: must be in 0..{len(df) - 1} "
+                         f"({path} has {len(df)} rows)")
     if drop:
         df = df.sort_values("loss", kind="stable").iloc[:-drop]
     return df
@@ -171,6 +175,9 @@ def run_fit(args) -> int:
 
     runs = Path(args.runs)
     path = runs / "results.csv" if runs.is_dir() else runs
+    if Path(args.out).is_dir():
+        raise InputError(f"--out {args.out}: is a folder; give the fit card's file name "
+                         f"(e.g. {Path(args.out) / 'fit.json'})")
     if not path.exists():
         raise InputError(f"{path}: no such file (--runs takes a sweep directory with "
                          "results.csv)")

@@ -39,13 +39,33 @@ DISTILL_MODES = MODES[1:]
 TEACHERS = ("none", "oracle", "model")
 
 
+def show_value(value) -> str:
+    """Returns a CSV cell for a message: 'empty' for a missing one, numpy scalars as plain."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "empty"
+    if hasattr(value, "item"):
+        value = value.item()
+        if isinstance(value, float) and value != value:
+            return "empty"
+    return repr(value)
+
+
 def read_csv_with(path, required) -> pd.DataFrame:
     """Returns a CSV as a DataFrame; InputError when unreadable or a required column is missing."""
     try:
-        df = pd.read_csv(path, comment="#")
+        df = pd.read_csv(path, comment="#", encoding="utf-8-sig")  # a leading BOM is fine
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder; give the CSV file itself") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the CSV as "
+                         "UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: empty file (expected a header line and data rows)") from None
+    except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -69,7 +89,8 @@ def read_results(path) -> pd.DataFrame:
         bad = ~np.isfinite(values) | (values <= 0)
         if bad.any():
             raise InputError(f"{path}: column '{col}' must be a positive number "
-                             f"(run {df['run_id'][bad].iloc[0]!s}: {df[col][bad].iloc[0]!r})")
+                             f"(run {df['run_id'][bad].iloc[0]!s}: "
+                             f"{show_value(df[col][bad].iloc[0])})")
         df[col] = values.astype(float)
     for col, valid in (("mode", MODES), ("teacher", TEACHERS)):
         bad = ~df[col].isin(valid)

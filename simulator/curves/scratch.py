@@ -7,6 +7,13 @@ The starts come from a variable-projection grid: for each (alpha, beta) on a gri
 linear in (E, A, B), solved by non-negative least squares; the best grid cells seed the
 search. E can be fixed (the synthetic language's oracle loss), leaving four parameters.
 
+Memory stays bounded for any number of points: the grid is evaluated in blocks of at most
+BLOCK_ELEMENTS (cells x points); above START_POINTS points the starts are found and roughly
+refined on an evenly spread subsample (the polish and the final optimum use every point); the
+bootstrap refits run in blocks, and above BLB_POINTS points it is the "bag of little
+bootstraps" (Kleiner et al. 2014, JRSS-B 76:795): subsets of n^0.7 distinct points, each
+resampled with multinomial counts summing to n, so a refit costs O(n^0.7) instead of O(n).
+
 Example:
     >>> fit = ScratchLawFitter(fix_e=0.95).fit(params, tokens, loss)
     >>> fit.params_, fit.objective_, fit.converged_
@@ -23,6 +30,11 @@ from simulator.errors import InputError
 _EXP_BOUNDS = (1e-4, 5.0)         # alpha, beta
 _LOG_COEF_BOUNDS = (-30.0, 80.0)  # a = log A, b = log B
 _LOG_FLOOR_BOUNDS = (-15.0, 5.0)  # e = log E
+BLOCK_ELEMENTS = 2_000_000        # problems x points per batched block (~16 MB per array)
+START_POINTS = 20_000             # above this, starts come from a subsample of this size
+BLB_POINTS = 20_000               # above this, the bootstrap is a bag of little bootstraps
+BLB_GAMMA = 0.7                   # subset size n**gamma
+BLB_RESAMPLES_PER_SUBSET = 100
 
 
 def check_points(params_n, tokens, loss, n_free, what="data", distinct=True):
@@ -104,9 +116,16 @@ class FlooredPowerLawFitter:
 
     # -- initialisation --------------------------------------------------------------------
     def _grid_starts(self, n_pts, d_pts, loss):
-        """Returns candidate theta rows from the variable-projection grid."""
+        """Returns candidate theta rows from the variable-projection grid (in blocks of cells)."""
         exps = np.geomspace(0.02, 2.5, self.grid_size)
         al, be = (g.ravel() for g in np.meshgrid(exps, exps, indexing="ij"))
+        block = max(1, BLOCK_ELEMENTS // len(loss))
+        rows = [self._grid_block(n_pts, d_pts, loss, al[i:i + block], be[i:i + block])
+                for i in range(0, len(al), block)]
+        lo, hi = self._bounds()
+        return np.clip(np.vstack(rows), lo, hi)
+
+    def _grid_block(self, n_pts, d_pts, loss, al, be):
         w = 1.0 / loss  # relative (≈ log-space) errors
         x_n = n_pts[None, :] ** -al[:, None]
         x_d = d_pts[None, :] ** -be[:, None]
@@ -117,9 +136,14 @@ class FlooredPowerLawFitter:
         target = ((loss - self.floor) if self._fixed else loss) * w
         coef = nnls_batched(design / scale, target) / scale[:, 0, :]
         logs = np.log(np.maximum(coef, 1e-300))
-        rows = np.column_stack([logs, al, be])  # (log E,) log A, log B, alpha, beta
-        lo, hi = self._bounds()
-        return np.clip(rows, lo, hi)
+        return np.column_stack([logs, al, be])  # (log E,) log A, log B, alpha, beta
+
+    def _objectives(self, fn, thetas, weights):
+        """Returns the summed Huber loss of each theta row, evaluated in bounded blocks."""
+        block = max(1, BLOCK_ELEMENTS // len(weights))
+        return np.concatenate([huber_objective(fn(thetas[i:i + block], None)[0], weights,
+                                               self.delta)
+                               for i in range(0, len(thetas), block)])
 
     def _random_starts(self, count, rng):
         lo, hi = self._bounds()
@@ -133,6 +157,10 @@ class FlooredPowerLawFitter:
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, params_n, tokens, loss, sample_weight=None):
         """Returns self, fitted to runs (N, D, L); sample_weight counts repeated runs."""
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            return self._fit(params_n, tokens, loss, sample_weight)
+
+    def _fit(self, params_n, tokens, loss, sample_weight):
         n_free = 4 if self._fixed else 5
         n_pts, d_pts, loss = check_points(params_n, tokens, loss, n_free)
         if self._fixed and not (0 < self.floor):
@@ -143,14 +171,19 @@ class FlooredPowerLawFitter:
         lo, hi = self._bounds()
         rng = np.random.default_rng(self.random_state)
 
-        grid = self._grid_starts(n_pts, d_pts, loss)
-        r_grid, _ = fn(grid, None)
-        order = np.argsort(huber_objective(r_grid, weights, self.delta))
+        # starts: the grid and the rough pass see at most START_POINTS evenly spread points
+        sub = (np.sort(rng.choice(len(loss), START_POINTS, replace=False))
+               if len(loss) > START_POINTS else slice(None))
+        fn_sub = self._residuals(log_n[sub], log_d[sub], log_loss[sub]) \
+            if len(loss) > START_POINTS else fn
+        w_sub = weights[sub]
+        grid = self._grid_starts(n_pts[sub], d_pts[sub], loss[sub])
+        order = np.argsort(self._objectives(fn_sub, grid, w_sub))
         n_grid = max(1, (2 * self.n_starts) // 3)
         starts = np.vstack([grid[order[:n_grid]],
                             self._random_starts(self.n_starts - n_grid, rng)])
         theta, obj, _ = minimize_huber_batched(
-            fn, starts, np.broadcast_to(weights, (len(starts), len(weights))), lo, hi,
+            fn_sub, starts, np.broadcast_to(w_sub, (len(starts), len(w_sub))), lo, hi,
             delta=self.delta, max_iter=150, tol=1e-8)  # a rough pass; the best are finished below
 
         # finish the best few optima with L-BFGS-B (analytic gradient, tight tolerances), then
@@ -213,21 +246,51 @@ class FlooredPowerLawFitter:
         """Returns {param: array (n_resamples,)} plus 'converged': refits on resampled runs.
 
         Each resample draws len(runs) runs with replacement (as multinomial run counts) and
-        refits from the full-data optimum with the batched solver.
+        refits from the full-data optimum with the batched solver, in blocks of bounded size.
+        Above BLB_POINTS runs it is a bag of little bootstraps (see the module docstring).
         """
         n_pts, d_pts, loss = (np.asarray(x, dtype=float) for x in (params_n, tokens, loss))
         rng = np.random.default_rng(self.random_state if random_state is None else random_state)
-        counts = rng.multinomial(len(loss), np.full(len(loss), 1.0 / len(loss)), size=n_resamples)
-        return self.bootstrap_counts(n_pts, d_pts, loss, counts)
+        n = len(loss)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            if n > BLB_POINTS:
+                return self._little_bootstraps(n_pts, d_pts, loss, n_resamples, rng)
+            block = max(1, BLOCK_ELEMENTS // n)
+            parts = []
+            for start in range(0, n_resamples, block):
+                size = min(block, n_resamples - start)
+                counts = rng.multinomial(n, np.full(n, 1.0 / n), size=size)
+                parts.append(self.bootstrap_counts(n_pts, d_pts, loss, counts))
+            return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+    def _little_bootstraps(self, n_pts, d_pts, loss, n_resamples, rng):
+        """Returns pooled bag-of-little-bootstraps samples (Kleiner et al. 2014)."""
+        n = len(loss)
+        size = min(n, int(np.ceil(n ** BLB_GAMMA)))
+        parts, left = [], n_resamples
+        while left > 0:
+            r = min(BLB_RESAMPLES_PER_SUBSET, left)
+            idx = rng.choice(n, size, replace=False)
+            counts = rng.multinomial(n, np.full(size, 1.0 / size), size=r)
+            parts.append(self.bootstrap_counts(n_pts[idx], d_pts[idx], loss[idx], counts))
+            left -= r
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
     def bootstrap_counts(self, n_pts, d_pts, loss, counts):
         """Returns bootstrap parameter samples for given run-count rows (n_resamples, n_runs)."""
         fn = self._residuals(np.log(n_pts), np.log(d_pts), np.log(loss))
         lo, hi = self._bounds()
-        starts = np.repeat(self.theta_[None, :], len(counts), axis=0)
-        theta, _, ok = minimize_huber_batched(fn, starts, counts, lo, hi, delta=self.delta)
+        block = max(1, BLOCK_ELEMENTS // max(1, len(loss)))
+        thetas, oks = [], []
+        for i in range(0, len(counts), block):
+            part = counts[i:i + block]
+            starts = np.repeat(self.theta_[None, :], len(part), axis=0)
+            theta, _, ok = minimize_huber_batched(fn, starts, part, lo, hi, delta=self.delta)
+            thetas.append(theta)
+            oks.append(ok)
+        theta = np.vstack(thetas) if thetas else np.empty((0, len(lo)))
         out = {k: np.asarray(v, dtype=float) for k, v in self._theta_to_params(theta).items()}
-        out["converged"] = ok
+        out["converged"] = np.concatenate(oks) if oks else np.empty(0, dtype=bool)
         return out
 
 

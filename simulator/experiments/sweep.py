@@ -49,8 +49,11 @@ def prepare_dir(out, config) -> Path:
     if cfg_path.exists():
         try:
             old = json.loads(cfg_path.read_text())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             raise InputError(f"{cfg_path}: unreadable config; use another --out") from None
+        if not isinstance(old, dict):
+            raise InputError(f"{cfg_path}: not a sweep config (a JSON object); use another "
+                             "--out") from None
         if old != json.loads(json.dumps(config)):
             raise InputError(f"--out {out}: holds results of a different config "
                              f"(preset {old.get('preset')!r}); use another directory")
@@ -130,9 +133,8 @@ def open_executor(workers, scheduler):
     if workers is not None and workers < 1:
         raise InputError(f"--workers: must be at least 1 (got {workers})")
     workers = workers or len(os.sched_getaffinity(0))
-    import multiprocessing
-    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    return executor, workers, lambda: None
+    from simulator.workers import make_pool
+    return make_pool(workers, "spawn"), workers, lambda: None  # workers die with this process
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,30 +229,37 @@ def _execute(jobs, config, out, results, workers, scheduler, progress, total_run
                desc=f"{config['preset']}", file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
     bar.set_postfix_str(f"runs {len(results)}/{total_runs}")
     running = {}
+    from simulator.workers import kill_pool, sigterm_interrupts
+    finished_cleanly = False
     try:
-        while waiting or running:
-            ready = [j for j in waiting.values() if all(d in done_ids for d in j["deps"])]
-            ready.sort(key=lambda j: (j["job_id"] not in critical, -cost[j["job_id"]]))
-            for job in ready[:max(0, slots - len(running))]:
-                running[executor.submit(run_job, job)] = job
-                del waiting[job["job_id"]]
-            if not running:
-                raise RuntimeError("sweep: unsatisfiable job dependencies")
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                job = running.pop(fut)
-                rows = fut.result()
-                for row in rows:
-                    results[row["run_id"]] = row
-                if rows:
-                    write_results(out, results)
-                done_ids.add(job["job_id"])
-                bar.update(cost[job["job_id"]])
-                bar.set_postfix_str(f"runs {len(results)}/{total_runs}")
+        with sigterm_interrupts():  # SIGTERM: stop like Ctrl-C, killing the workers
+            while waiting or running:
+                ready = [j for j in waiting.values() if all(d in done_ids for d in j["deps"])]
+                ready.sort(key=lambda j: (j["job_id"] not in critical, -cost[j["job_id"]]))
+                for job in ready[:max(0, slots - len(running))]:
+                    running[executor.submit(run_job, job)] = job
+                    del waiting[job["job_id"]]
+                if not running:
+                    raise RuntimeError("sweep: unsatisfiable job dependencies")
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    job = running.pop(fut)
+                    rows = fut.result()
+                    for row in rows:
+                        results[row["run_id"]] = row
+                    if rows:
+                        write_results(out, results)
+                    done_ids.add(job["job_id"])
+                    bar.update(cost[job["job_id"]])
+                    bar.set_postfix_str(f"runs {len(results)}/{total_runs}")
+        finished_cleanly = True
     finally:
         bar.close()
         if isinstance(executor, ProcessPoolExecutor):
-            executor.shutdown(wait=True, cancel_futures=True)
+            if finished_cleanly:
+                executor.shutdown(wait=True, cancel_futures=True)
+            else:  # an error or interrupt: do not wait for the running trainings
+                kill_pool(executor)
         else:
             executor.shutdown(wait=True)
         close()

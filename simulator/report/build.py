@@ -9,8 +9,11 @@ Layout of DIR:
     <scenario>/report.md, report.html, results.json (= run --json), scenario.toml,
                provenance.json, citation.bib, charts/*.{png,svg,pdf}, tables/*.csv
 
-Nothing is written until every scenario has loaded and evaluated. Folders are built in a
-staging folder inside DIR and moved into place at the end, so a failure leaves DIR as it was.
+Nothing is written until every scenario has loaded and evaluated. DIR must be new, empty or
+a previous report (recognised by its manifest, .compute-moat-report.json): a report never
+removes what it did not write. The whole report is built in a staging folder beside DIR and
+swapped in at the end (simulator.report.install), so a failure or a kill leaves DIR as it was.
+Dates honour SOURCE_DATE_EPOCH, so two runs of the same command give the same bytes.
 """
 
 from __future__ import annotations
@@ -18,9 +21,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,8 +188,6 @@ def run_tasks(tasks, workers: int, progress=_progress) -> dict:
             done += 1
             progress(f"chart {done}/{len(tasks)}: {Path(base).parent.name}/{Path(base).name}")
         return out
-    import multiprocessing
-
     import simulator.charts.chips  # noqa: F401  (imported once here, inherited by the workers)
     import simulator.charts.evidence  # noqa: F401
     import simulator.charts.save  # noqa: F401
@@ -195,8 +195,10 @@ def run_tasks(tasks, workers: int, progress=_progress) -> dict:
     from simulator.charts.fonts import chart_family
 
     chart_family()  # make the chart font once, before the workers start
-    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    from simulator.workers import process_pool
+
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    with process_pool(workers, method) as pool:  # workers die with this process
         futures = [pool.submit(render_task, t) for t in tasks]
         for fut in as_completed(futures):
             base, hashes, info, extra = fut.result()
@@ -206,25 +208,15 @@ def run_tasks(tasks, workers: int, progress=_progress) -> dict:
     return out
 
 
-def _install(staging: Path, out_dir: Path, names) -> None:
-    """Moves each staged entry into out_dir, replacing what was there."""
-    trash = staging / ".replaced"
-    trash.mkdir(exist_ok=True)
-    for name in names:
-        target, new = out_dir / name, staging / name
-        if target.exists():
-            os.replace(target, trash / name)
-        os.replace(new, target)
-
-
 def build_reports(paths, out_dir, *, fit=None, overrides=(), evidence_only=False,
                   workers: int | None = None, progress=_progress) -> dict:
     """Returns {"out": DIR, "scenarios": [...], "seconds": ...} after writing the reports."""
-    from simulator.report import content
+    from simulator.report import content, install
 
     t0 = time.perf_counter()
     if not paths and not evidence_only:
         raise InputError("report: give at least one SCENARIO.toml, or --evidence")
+    install.check_out_dir(out_dir)  # before any work: never replace what we did not write
     jobs = prepare(paths, fit, overrides)
     progress(f"validated and evaluated {len(jobs)} scenario(s)")
     evidences = {}
@@ -239,8 +231,7 @@ def build_reports(paths, out_dir, *, fit=None, overrides=(), evidence_only=False
         job.evidence = evidences.get(str(job.card_path)) if job.card_path else None
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".report-staging-", dir=out_dir))
+    staging = install.begin(out_dir)  # InputError if DIR is not ours to replace
     try:
         version = code_version()
         tasks = chart_tasks(jobs, evidences.values(), staging, version, fit, overrides)
@@ -254,12 +245,11 @@ def build_reports(paths, out_dir, *, fit=None, overrides=(), evidence_only=False
         for job in jobs:
             content.write_scenario(staging / job.slug, job, env)
             progress(f"wrote {job.slug}/")
-        names = [ev.folder for ev in evidences.values()] + [j.slug for j in jobs]
         if jobs:
             content.write_index(staging, jobs, rendered[str(staging / "comparison")], env)
-            names += ["index.html", "comparison.csv", "comparison.bib"] + [
-                f"comparison.{f}" for f in ("png", "svg", "pdf")]
-        _install(staging, out_dir, names)
+        shutil.rmtree(staging / "chip-maps", ignore_errors=True)  # copied into each scenario
+        install.write_manifest(staging, [j.slug for j in jobs])
+        install.install(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     seconds = time.perf_counter() - t0

@@ -25,7 +25,9 @@ def register(subparsers) -> None:
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO.toml",
                    help="scenario files (TOML); none with --evidence")
     p.add_argument("--out", required=True, metavar="DIR",
-                   help="output folder (created; existing report folders are replaced)")
+                   help="output folder: new, empty, or a previous report (recognised by its "
+                        ".compute-moat-report.json manifest), which is replaced as a whole; "
+                        "a folder holding anything else is refused")
     p.add_argument("--fit", default=None, metavar="FIT.json",
                    help="fit card for every scenario (default: each scenario's 'fit', normally "
                         "data/fits/default.json)")

@@ -15,10 +15,32 @@ import html
 import re
 
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def safe_href(href: str) -> bool:
+    """Returns whether a link target may become a live link: http(s), mailto or relative.
+
+    Scenario descriptions are user text: ``[x](javascript:...)`` (or data:, vbscript:, any
+    other scheme, or a target with control characters a browser would strip) stays plain text.
+    """
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in href):
+        return False
+    m = _SCHEME.match(href.strip())
+    if m is None:
+        return ":" not in href.split("/", 1)[0]  # a relative path ("a:b/c" is a scheme to some)
+    return m.group(1).lower() in SAFE_SCHEMES
+
+
+def _md_text(text: str) -> str:
+    """Returns text with its unsafe Markdown links escaped, so no viewer makes them live."""
+    return _LINK.sub(lambda m: m.group(0) if safe_href(m.group(2)) else
+                     "\\[" + m.group(1) + "\\](" + m.group(2) + ")", str(text))
 
 
 def _md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return _md_text(text).replace("|", "\\|").replace("\n", " ")
 
 
 def to_markdown(blocks) -> str:
@@ -27,11 +49,11 @@ def to_markdown(blocks) -> str:
     for block in blocks:
         kind = block[0]
         if kind in ("h1", "h2", "h3"):
-            out.append("#" * int(kind[1]) + " " + block[1])
+            out.append("#" * int(kind[1]) + " " + _md_text(block[1]))
         elif kind == "p":
-            out.append(block[1])
+            out.append(_md_text(block[1]))
         elif kind == "ul":
-            out.append("\n".join(f"- {item}" for item in block[1]))
+            out.append("\n".join(f"- {_md_text(item)}" for item in block[1]))
         elif kind == "table":
             headers, rows = block[1], block[2]
             lines = ["| " + " | ".join(_md_cell(h) for h in headers) + " |",
@@ -56,6 +78,8 @@ def _inline_html(text: str) -> str:
     """Escapes text, then turns [label](href) into links and `code` into <code>."""
     parts, last = [], 0
     for m in _LINK.finditer(text):
+        if not safe_href(m.group(2)):
+            continue  # left as escaped text below
         parts.append(_code(html.escape(text[last:m.start()])))
         parts.append(f'<a href="{html.escape(m.group(2))}">{html.escape(m.group(1))}</a>')
         last = m.end()

@@ -15,14 +15,28 @@ from simulator.scenario.contract import HEADLINE, STRATEGIES
 PCTS = ("p5", "p25", "p50", "p75", "p95")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """Returns a CSV cell: floats round-trip, None empty, text that a spreadsheet would run as
+    a formula (starting with = + - @ tab or CR) prefixed with ' (OWASP's CSV-injection advice)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_text(headers, rows) -> str:
     """Returns CSV text (LF line ends, floats in shortest round-trip form, None empty)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(headers)
+    writer.writerow([csv_cell(h) for h in headers])
     for row in rows:
-        writer.writerow(["" if v is None else repr(v) if isinstance(v, float) else v
-                         for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return buf.getvalue()
 
 

@@ -42,7 +42,10 @@ def _levers_of(model_cls) -> tuple:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
+    # strict: a number must be a TOML number (``count = true`` or ``mfu = "0.17"`` is an
+    # error, not 1 chip or a silent conversion); whole numbers are fine for real fields.
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False,
+                              strict=True)
 
 
 class Frontier(_Strict):
@@ -313,22 +316,26 @@ def default_swing(path: str):
 
 # --------------------------------------------------------------------------- loading
 
-def _format_validation_error(source: str, exc: ValidationError) -> str:
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    kind = first.get("type", "")
+def _problem(error: dict) -> str:
+    loc = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    kind = error.get("type", "")
     if kind == "extra_forbidden":
         msg = "unknown key"
     elif kind == "missing":
         msg = "required field is missing"
     else:
-        msg = first["msg"].replace("\n", " ")
-        if kind not in ("value_error",) and "input" in first and not isinstance(
-                first["input"], (dict, list)):
-            msg += f" (got {first['input']!r})"
-    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-    return f"{source}: {loc}: {msg}{more}"
+        msg = error["msg"].replace("\n", " ")
+        if kind not in ("value_error",) and "input" in error and not isinstance(
+                error["input"], (dict, list)):
+            msg += f" (got {error['input']!r})"
+    return f"{loc}: {msg}"
+
+
+def _format_validation_error(source: str, exc: ValidationError) -> str:
+    """Returns one line naming every problem pydantic found (not only the first)."""
+    problems = [_problem(e) for e in exc.errors(include_url=False)]
+    count = f" ({len(problems)} problems)" if len(problems) > 1 else ""
+    return f"{source}{count}: " + "; ".join(problems)
 
 
 def parse_override(text: str, source: str = "<scenario>") -> tuple[list[str], object]:
@@ -340,11 +347,14 @@ def parse_override(text: str, source: str = "<scenario>") -> tuple[list[str], ob
     if not path or any(not p for p in path.split(".")):
         raise InputError(f"{source}: --set {text}: empty path")
     try:
-        value = tomllib.loads(f"v = {raw.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
+        doc = tomllib.loads(f"v = {raw.strip()}")
+    except (tomllib.TOMLDecodeError, RecursionError):
         raise InputError(f"{source}: --set {path}: {raw.strip()!r} is not a TOML literal "
                          "(quote strings: name=\"x\")") from None
-    return path.split("."), value
+    if set(doc) != {"v"}:  # 'actor.mfu=0.3\n[actor]' parses, but the rest would be dropped
+        raise InputError(f"{source}: --set {path}: {raw.strip()!r} has input after the value; "
+                         "give one TOML literal")
+    return path.split("."), doc["v"]
 
 
 def apply_override(data: dict, parts: list[str], value, source: str = "") -> None:
@@ -385,12 +395,25 @@ def read_toml(path) -> dict:
         raise InputError(f"{path}: no such scenario file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, not a scenario file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read scenario file ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the scenario as "
+                         "UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read scenario file ({exc.strerror or exc})") from None
+    return parse_toml(text, str(path))
+
+
+def parse_toml(text: str, source: str) -> dict:
+    """Returns the TOML mapping in text (a leading UTF-8 BOM allowed); InputError if malformed."""
+    if text.startswith("\ufeff"):
+        text = text[1:]  # editors on Windows save UTF-8 with a byte-order mark
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: malformed TOML: {str(exc).splitlines()[0]}") from None
+        raise InputError(f"{source}: malformed TOML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise InputError(f"{source}: malformed TOML: arrays or tables nested too deeply") \
+            from None
 
 
 def scenario_from_dict(data: dict, source: str = "<scenario>") -> Scenario:
@@ -414,35 +437,39 @@ def load_scenario(path, overrides=()) -> Scenario:
 
 
 def _check_references(s: Scenario, source: str) -> None:
-    """Checks rule, chips, law and lever paths against the data; InputError naming the field."""
+    """Checks rule, chips, law and lever paths against the data; InputError naming every field."""
     from simulator.scenario import world  # local: keeps the schema importable on its own
 
+    problems = []
     rules = world.rule_ids()
     if s.rule not in rules:
-        raise InputError(f"{source}: rule: unknown rule {s.rule!r} (valid: "
-                         f"{choices_text(rules)})")
+        problems.append(f"rule: unknown rule {s.rule!r} (valid: {choices_text(rules)})")
     for i, entry in enumerate(s.actor.chips):
         try:
             world.chip(entry.chip)
         except InputError as exc:
-            raise InputError(f"{source}: actor.chips.{i}.chip: {exc}") from None
+            problems.append(f"actor.chips.{i}.chip: {exc}")
     laws = world.law_ids()
     if s.law not in laws:
-        raise InputError(f"{source}: law: unknown law {s.law!r} (valid: {choices_text(laws)})")
+        problems.append(f"law: unknown law {s.law!r} (valid: {choices_text(laws)})")
     for i, lever in enumerate(s.uncertainty.levers):
         parts = lever.path.split(".")
         entry_missing = parts[:2] == ["actor", "chips"] and (
             len(parts) != 4 or not parts[2].isdigit() or int(parts[2]) >= len(s.actor.chips))
         if not is_lever(lever.path) or entry_missing:
-            raise InputError(f"{source}: uncertainty.levers.{i}.path: {lever.path!r} is not a "
-                             f"numeric lever of this scenario (e.g. actor.mfu, "
-                             f"actor.chips.0.count, distillation.tokens)")
+            problems.append(f"uncertainty.levers.{i}.path: {lever.path!r} is not a numeric "
+                            "lever of this scenario (e.g. actor.mfu, actor.chips.0.count, "
+                            "distillation.tokens)")
+            continue
         lo, hi, lo_open, hi_open = field_bounds(path_field(lever.path))
         below = lo is not None and (lever.low < lo or (lo_open and lever.low == lo))
         above = hi is not None and (lever.high > hi or (hi_open and lever.high == hi))
         if below or above:
-            raise InputError(f"{source}: uncertainty.levers.{i}: range [{lever.low}, "
-                             f"{lever.high}] of {lever.path} leaves its bounds [{lo}, {hi}]")
+            problems.append(f"uncertainty.levers.{i}: range [{lever.low}, {lever.high}] of "
+                            f"{lever.path} leaves its bounds [{lo}, {hi}]")
+    if problems:
+        count = f" ({len(problems)} problems)" if len(problems) > 1 else ""
+        raise InputError(f"{source}{count}: " + "; ".join(problems))
 
 
 def with_values(scenario: Scenario, values: dict) -> Scenario:
