@@ -9,9 +9,9 @@ search. E can be fixed (the synthetic language's oracle loss), leaving four para
 
 Memory stays bounded for any number of points: the grid is evaluated in blocks of at most
 BLOCK_ELEMENTS (cells x points); above START_POINTS points the starts are found and roughly
-refined on an evenly spread subsample (the polish and the final optimum use every point); the
+refined and polished on a random subsample (the final IRLS steps use every point); the
 bootstrap refits run in blocks, and above BLB_POINTS points it is the "bag of little
-bootstraps" (Kleiner et al. 2014, JRSS-B 76:795): subsets of n^0.7 distinct points, each
+bootstraps" (Kleiner et al. 2014, JRSS-B 76:795): subsets of n^0.6 distinct points, each
 resampled with multinomial counts summing to n, so a refit costs O(n^0.7) instead of O(n).
 
 Example:
@@ -31,9 +31,9 @@ _EXP_BOUNDS = (1e-4, 5.0)         # alpha, beta
 _LOG_COEF_BOUNDS = (-30.0, 80.0)  # a = log A, b = log B
 _LOG_FLOOR_BOUNDS = (-15.0, 5.0)  # e = log E
 BLOCK_ELEMENTS = 2_000_000        # problems x points per batched block (~16 MB per array)
-START_POINTS = 20_000             # above this, starts come from a subsample of this size
-BLB_POINTS = 20_000               # above this, the bootstrap is a bag of little bootstraps
-BLB_GAMMA = 0.7                   # subset size n**gamma
+START_POINTS = 2_000              # above this, starts come from a subsample of this size
+BLB_POINTS = 5_000                # above this, the bootstrap is a bag of little bootstraps
+BLB_GAMMA = 0.6                   # subset size n**gamma
 BLB_RESAMPLES_PER_SUBSET = 100
 
 
@@ -188,8 +188,13 @@ class FlooredPowerLawFitter:
 
         # finish the best few optima with L-BFGS-B (analytic gradient, tight tolerances), then
         # with tight IRLS steps: L-BFGS-B alone can stop early in the flat valley of E, A, B
-        polished = np.array([self._lbfgs(fn, theta[i], weights, lo, hi)[0]
+        # (with many points L-BFGS-B polishes on the subsample first, then the best once more
+        # on every point; the IRLS finish sees them all)
+        polished = np.array([self._lbfgs(fn_sub, theta[i], w_sub, lo, hi)[0]
                              for i in np.argsort(obj)[: max(1, self.n_polish)]])
+        if fn_sub is not fn:
+            best = int(np.argmin(self._objectives(fn, polished, weights)))
+            polished = self._lbfgs(fn, polished[best], weights, lo, hi)[0][None, :]
         theta, obj, ok = minimize_huber_batched(
             fn, polished, np.broadcast_to(weights, (len(polished), len(weights))), lo, hi,
             delta=self.delta, max_iter=2000, tol=1e-15, patience=10)
@@ -264,17 +269,32 @@ class FlooredPowerLawFitter:
             return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
     def _little_bootstraps(self, n_pts, d_pts, loss, n_resamples, rng):
-        """Returns pooled bag-of-little-bootstraps samples (Kleiner et al. 2014)."""
+        """Returns bag-of-little-bootstraps samples (Kleiner et al. 2014), centred on the fit.
+
+        Each subset of b = n**BLB_GAMMA distinct points is refitted once with equal weights
+        n/b (its own estimate) and r times with multinomial counts summing to n. The spread of
+        the r refits around the subset's estimate is the bootstrap spread of an n-point fit;
+        these deviations, pooled over subsets and added to the full-data optimum, are the
+        samples (pooling the raw refits would add the subsets' own 1/sqrt(b) scatter).
+        """
         n = len(loss)
         size = min(n, int(np.ceil(n ** BLB_GAMMA)))
         parts, left = [], n_resamples
         while left > 0:
             r = min(BLB_RESAMPLES_PER_SUBSET, left)
             idx = rng.choice(n, size, replace=False)
-            counts = rng.multinomial(n, np.full(size, 1.0 / size), size=r)
-            parts.append(self.bootstrap_counts(n_pts[idx], d_pts[idx], loss[idx], counts))
+            counts = np.vstack([np.full((1, size), n / size),
+                                rng.multinomial(n, np.full(size, 1.0 / size), size=r)])
+            fn = self._residuals(np.log(n_pts[idx]), np.log(d_pts[idx]), np.log(loss[idx]))
+            lo, hi = self._bounds()
+            starts = np.repeat(self.theta_[None, :], len(counts), axis=0)
+            theta, _, ok = minimize_huber_batched(fn, starts, counts, lo, hi, delta=self.delta)
+            parts.append((np.clip(self.theta_ + theta[1:] - theta[0], lo, hi), ok[1:] & ok[0]))
             left -= r
-        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        theta = np.vstack([p[0] for p in parts])
+        out = {k: np.asarray(v, dtype=float) for k, v in self._theta_to_params(theta).items()}
+        out["converged"] = np.concatenate([p[1] for p in parts])
+        return out
 
     def bootstrap_counts(self, n_pts, d_pts, loss, counts):
         """Returns bootstrap parameter samples for given run-count rows (n_resamples, n_runs)."""
