@@ -316,8 +316,14 @@ def default_swing(path: str):
 
 # --------------------------------------------------------------------------- loading
 
+def _key(part) -> str:
+    """Returns a path part for a message: as is, or quoted when it holds odd characters."""
+    text = str(part)
+    return text if text.isprintable() and text.strip() == text and text else repr(text)
+
+
 def _problem(error: dict) -> str:
-    loc = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    loc = ".".join(_key(p) for p in error["loc"]) or "(top level)"
     kind = error.get("type", "")
     if kind == "extra_forbidden":
         msg = "unknown key"
@@ -340,12 +346,15 @@ def _format_validation_error(source: str, exc: ValidationError) -> str:
 
 def parse_override(text: str, source: str = "<scenario>") -> tuple[list[str], object]:
     """Returns (path parts, value) for 'dotted.path=VALUE' where VALUE is a TOML literal."""
+    shown = text if text.isprintable() else repr(text)
     if "=" not in text:
-        raise InputError(f"{source}: --set {text}: expected dotted.path=VALUE")
+        raise InputError(f"{source}: --set {shown}: expected dotted.path=VALUE")
     path, _, raw = text.partition("=")
     path = path.strip()
     if not path or any(not p for p in path.split(".")):
-        raise InputError(f"{source}: --set {text}: empty path")
+        raise InputError(f"{source}: --set {shown}: empty path")
+    if not path.isprintable():
+        raise InputError(f"{source}: --set {shown}: the path holds control characters")
     try:
         doc = tomllib.loads(f"v = {raw.strip()}")
     except (tomllib.TOMLDecodeError, RecursionError):
@@ -359,13 +368,13 @@ def parse_override(text: str, source: str = "<scenario>") -> tuple[list[str], ob
 
 def apply_override(data: dict, parts: list[str], value, source: str = "") -> None:
     """Sets data[parts] = value in a raw TOML dict, creating missing tables."""
-    label = ".".join(parts)
+    label = ".".join(_key(p) for p in parts)
     node = data
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         if isinstance(node, list):
             if not part.isdigit():
-                raise InputError(f"{source}: --set {label}: {'.'.join(parts[:i])} is a list; "
+                raise InputError(f"{source}: --set {label}: {'.'.join(_key(p) for p in parts[:i])} is a list; "
                                  f"index it with a number")
             idx = int(part)
             if idx >= len(node):
@@ -383,7 +392,7 @@ def apply_override(data: dict, parts: list[str], value, source: str = "") -> Non
                     node[part] = {}
                 node = node[part]
         else:
-            raise InputError(f"{source}: --set {label}: {'.'.join(parts[:i])} is not a table")
+            raise InputError(f"{source}: --set {label}: {'.'.join(_key(p) for p in parts[:i])} is not a table")
 
 
 def read_toml(path) -> dict:
