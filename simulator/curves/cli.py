@@ -136,6 +136,7 @@ def run_fit_loss(args) -> int:
                             for k in ("E", "A", "B", "alpha", "beta") if k != "E"
                             or args.fix_e is None}
         out["n_bootstrap"] = int(args.bootstrap)
+        out["interval_method"] = getattr(fitter, "interval_method_", "bootstrap")
         out["bootstrap_converged_fraction"] = float(np.mean(boot["converged"]))
     if args.json:
         print(json.dumps(out, indent=2))
