@@ -24,12 +24,14 @@ def local_folders_allowed(environ=None) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
-def redact(text: str, private_dir, label: str = "upload") -> str:
-    """Returns text with the server's private folder (and its resolved form) shown as label."""
+def redact(text: str, private_dir, label: str = "(app folder)") -> str:
+    """Returns text with the server's private folder left out of paths under it (and shown as
+    label where it stands alone): '/tmp/compute-moat-app-x/upload/results.csv' becomes
+    'upload/results.csv'."""
     text = str(text)
     if private_dir is None:
         return text
     for form in sorted({str(Path(private_dir)), str(Path(private_dir).resolve())}, key=len,
                        reverse=True):
-        text = text.replace(form, label)
+        text = text.replace(form + os.sep, "").replace(form, label)
     return text

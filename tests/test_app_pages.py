@@ -261,7 +261,8 @@ def test_evidence_shipped_view_opens():
     assert at.query_params["source"] == "shipped"
 
 
-def test_evidence_shows_a_results_folder_with_held_out_errors(results_folder):
+def test_evidence_shows_a_results_folder_with_held_out_errors(results_folder, monkeypatch):
+    monkeypatch.setenv("COMPUTE_MOAT_LOCAL_FOLDERS", "1")  # server folders: local-only setting
     at = open_app({"source": "folder", "dir": str(results_folder)}, page="evidence")
     assert not at.exception
     assert metrics(at)["Runs"] == ["60"]
@@ -270,7 +271,8 @@ def test_evidence_shows_a_results_folder_with_held_out_errors(results_folder):
     assert at.query_params["dir"] == str(results_folder)
 
 
-def test_evidence_says_why_a_folder_cannot_be_read(tmp_path):
+def test_evidence_says_why_a_folder_cannot_be_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPUTE_MOAT_LOCAL_FOLDERS", "1")
     at = open_app({"source": "folder", "dir": str(tmp_path)}, page="evidence")
     assert not at.exception
     assert "no results.csv" in " ".join(e.value for e in at.error)
