@@ -226,3 +226,14 @@ def test_a_scenario_named_like_a_formula_is_escaped_in_the_comparison_csv(tmp_pa
     assert rows[1].split(",")[1].lstrip('"').startswith("'=HYPERLINK")
     page = (out / SCENARIO.stem / "report.html").read_text()
     assert "javascript:" in page and 'href="javascript' not in page.lower()
+
+
+def test_a_folder_the_system_refuses_is_a_clear_error_even_as_root(tmp_path, monkeypatch,
+                                                                   capsys):
+    def refuse(**kwargs):
+        raise PermissionError(13, "Permission denied", kwargs.get("dir"))
+
+    monkeypatch.setattr(install.tempfile, "mkdtemp", refuse)
+    assert main(["report", str(SCENARIO), *FAST, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot create" in err and "Permission denied" in err and "Traceback" not in err
