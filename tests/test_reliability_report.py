@@ -237,3 +237,23 @@ def test_a_folder_the_system_refuses_is_a_clear_error_even_as_root(tmp_path, mon
     assert main(["report", str(SCENARIO), *FAST, "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "cannot create" in err and "Permission denied" in err and "Traceback" not in err
+
+
+def test_an_empty_folder_the_user_made_inside_a_report_is_not_removed(tmp_path, capsys):
+    out = tmp_path / "out"
+    staging = install.begin(out)
+    _fake_report(staging, "old")
+    install.install(staging, out)
+    (out / "my-drafts").mkdir()
+    with pytest.raises(Exception) as info:
+        install.begin(out)
+    assert "my-drafts" in str(info.value) and (out / "my-drafts").is_dir()
+
+
+def test_cleaning_one_folder_never_touches_another_folders_staging(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    other = tmp_path / f"{install.STAGING_PREFIX}a-{dead}-{os.getpid()}-abc12345"  # DIR "a-<n>"
+    other.mkdir()
+    install.clean_stale(tmp_path / "a")
+    assert other.is_dir()

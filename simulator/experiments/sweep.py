@@ -218,6 +218,7 @@ def _execute(jobs, config, out, results, workers, scheduler, progress, total_run
     from tqdm import tqdm
 
     from simulator.experiments.train import run_job
+    from simulator.workers import kill_pool, sigterm_interrupts
     cost = {j["job_id"]: presets.job_cost_flop(j, config) for j in jobs}
     # the teacher's path first (it gates the most work), then the biggest jobs
     critical = {d for j in jobs for d in j["deps"]}
@@ -229,7 +230,6 @@ def _execute(jobs, config, out, results, workers, scheduler, progress, total_run
                desc=f"{config['preset']}", file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
     bar.set_postfix_str(f"runs {len(results)}/{total_runs}")
     running = {}
-    from simulator.workers import kill_pool, sigterm_interrupts
     finished_cleanly = False
     try:
         with sigterm_interrupts():  # SIGTERM: stop like Ctrl-C, killing the workers

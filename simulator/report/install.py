@@ -21,10 +21,11 @@ import ctypes.util
 import errno
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from simulator import atomic
 from simulator.errors import InputError
@@ -43,6 +44,11 @@ def _files(folder: Path) -> list[str]:
         if path.is_symlink() or not path.is_dir():
             out.append(path.relative_to(folder).as_posix())
     return sorted(out)
+
+
+def _entries(folder: Path) -> list[str]:
+    """Returns the relative paths of everything under folder, folders included, sorted."""
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*"))
 
 
 def read_manifest(folder: Path) -> dict | None:
@@ -91,7 +97,8 @@ def check_out_dir(out_dir: Path) -> None:
                          f"this tool (no {MANIFEST}); nothing was changed. Give a new or empty "
                          "folder, or remove its contents yourself")
     ours = set(manifest["files"]) | {MANIFEST}
-    foreign = [name for name in _files(out_dir) if name not in ours]
+    ours |= {parent.as_posix() for name in ours for parent in PurePosixPath(name).parents}
+    foreign = [name for name in _entries(out_dir) if name not in ours]
     if foreign:
         more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         raise InputError(f"--out {out_dir}: holds files the previous report did not write "
@@ -117,10 +124,11 @@ def clean_stale(out_dir: Path) -> list[Path]:
     parent = out_dir.parent
     removed = []
     for prefix in (STAGING_PREFIX, OLD_PREFIX):
+        # exactly <prefix><DIR name>-<pid>-<mkdtemp suffix>: never another DIR's folders
+        pattern = re.compile(re.escape(f"{prefix}{out_dir.name}-") + r"(\d+)-[A-Za-z0-9_]+")
         for path in parent.glob(f"{prefix}{out_dir.name}-*"):
-            rest = path.name[len(prefix) + len(out_dir.name) + 1:]
-            pid = rest.split("-", 1)[0]
-            if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            m = pattern.fullmatch(path.name)
+            if m and path.is_dir() and not path.is_symlink() and not _alive(int(m.group(1))):
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
     # Staging folders that older versions made inside DIR itself
