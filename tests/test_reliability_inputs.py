@@ -208,3 +208,15 @@ def test_no_numpy_warnings_reach_stderr(tmp_path, capsys):
     code = main(["fit-loss", "--csv", str(path), "--bootstrap", "20"])
     err = capsys.readouterr().err
     assert code in (0, 1) and "RuntimeWarning" not in err and "overflow" not in err
+
+
+def test_schema_and_name_problems_are_listed_together():
+    data = __import__("tomllib").loads(SCENARIO.read_text())
+    data["year"] = 1900
+    data["rule"] = "no-such-rule"
+    data["actor"]["chips"][0]["chip"] = "NoSuchChip"
+    with pytest.raises(InputError) as info:
+        scenario_from_dict(data, "x.toml")
+    msg = str(info.value)
+    assert "(3 problems)" in msg and "year:" in msg and "rule:" in msg
+    assert "actor.chips.0.chip" in msg

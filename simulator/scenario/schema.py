@@ -337,9 +337,8 @@ def _problem(error: dict) -> str:
     return f"{loc}: {msg}"
 
 
-def _format_validation_error(source: str, exc: ValidationError) -> str:
-    """Returns one line naming every problem pydantic found (not only the first)."""
-    problems = [_problem(e) for e in exc.errors(include_url=False)]
+def _problems_line(source: str, problems: list[str]) -> str:
+    """Returns one line naming every problem (not only the first)."""
     count = f" ({len(problems)} problems)" if len(problems) > 1 else ""
     return f"{source}{count}: " + "; ".join(problems)
 
@@ -430,7 +429,10 @@ def scenario_from_dict(data: dict, source: str = "<scenario>") -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise InputError(_format_validation_error(source, exc)) from None
+        problems = [_problem(e) for e in exc.errors(include_url=False)]
+        if isinstance(data, dict):  # unknown rule, law or chip names too: every problem at once
+            problems += _data_references(data)
+        raise InputError(_problems_line(source, problems)) from None
     scenario._source_path = source
     _check_references(scenario, source)
     return scenario
@@ -445,22 +447,40 @@ def load_scenario(path, overrides=()) -> Scenario:
     return scenario_from_dict(data, source=str(path))
 
 
-def _check_references(s: Scenario, source: str) -> None:
-    """Checks rule, chips, law and lever paths against the data; InputError naming every field."""
+def _name_problems(rule, law, chips) -> list[str]:
+    """Returns the unknown rule, law and chip names among those given (strings only)."""
     from simulator.scenario import world  # local: keeps the schema importable on its own
 
     problems = []
     rules = world.rule_ids()
-    if s.rule not in rules:
-        problems.append(f"rule: unknown rule {s.rule!r} (valid: {choices_text(rules)})")
-    for i, entry in enumerate(s.actor.chips):
-        try:
-            world.chip(entry.chip)
-        except InputError as exc:
-            problems.append(f"actor.chips.{i}.chip: {exc}")
+    if isinstance(rule, str) and rule not in rules:
+        problems.append(f"rule: unknown rule {rule!r} (valid: {choices_text(rules)})")
+    for i, chip in enumerate(chips):
+        if isinstance(chip, str):
+            try:
+                world.chip(chip)
+            except InputError as exc:
+                problems.append(f"actor.chips.{i}.chip: {exc}")
     laws = world.law_ids()
-    if s.law not in laws:
-        problems.append(f"law: unknown law {s.law!r} (valid: {choices_text(laws)})")
+    if isinstance(law, str) and law not in laws:
+        problems.append(f"law: unknown law {law!r} (valid: {choices_text(laws)})")
+    return problems
+
+
+def _data_references(data: dict) -> list[str]:
+    """Returns the name problems of raw scenario data that failed validation elsewhere."""
+    actor = data.get("actor") if isinstance(data.get("actor"), dict) else {}
+    chips = actor.get("chips") if isinstance(actor.get("chips"), list) else []
+    names = [c.get("chip") if isinstance(c, dict) else None for c in chips]
+    try:
+        return _name_problems(data.get("rule"), data.get("law", "besiroglu_2024"), names)
+    except InputError:
+        return []
+
+
+def _check_references(s: Scenario, source: str) -> None:
+    """Checks rule, chips, law and lever paths against the data; InputError naming every field."""
+    problems = _name_problems(s.rule, s.law, [entry.chip for entry in s.actor.chips])
     for i, lever in enumerate(s.uncertainty.levers):
         parts = lever.path.split(".")
         entry_missing = parts[:2] == ["actor", "chips"] and (
@@ -477,8 +497,7 @@ def _check_references(s: Scenario, source: str) -> None:
             problems.append(f"uncertainty.levers.{i}: range [{lever.low}, {lever.high}] of "
                             f"{lever.path} leaves its bounds [{lo}, {hi}]")
     if problems:
-        count = f" ({len(problems)} problems)" if len(problems) > 1 else ""
-        raise InputError(f"{source}{count}: " + "; ".join(problems))
+        raise InputError(_problems_line(source, problems))
 
 
 def with_values(scenario: Scenario, values: dict) -> Scenario:
