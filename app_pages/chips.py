@@ -4,15 +4,17 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages import shared
+from app_pages import shared, tables, views
 from simulator import appstate, hardware
+from simulator.charts import labels as labels_mod
 
 PAGE = "chips"
 RULE_KEY = "chips_rule"
 WHATIF_PREFIX = "chips_t_"
 METRIC_LABELS = {"tpp": "TPP", "performance_density": "Performance density (TPP/mm²)",
                  "interconnect_gbps": "Interconnect (GB/s)",
-                 "memory_bandwidth_gbps": "Memory bandwidth (GB/s)"}
+                 "memory_bandwidth_gbps": "Memory bandwidth (GB/s)",
+                 "us_market": "Sold in the US (1 = yes)"}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -23,10 +25,20 @@ def classified(rule_id: str, whatif: tuple) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def matrix_data() -> tuple[list, list, list]:
+    """Returns (records, [(rule id, label)], wide CSV rows) of the chip x rule status matrix."""
+    from simulator.hardware.matrix import status_matrix
+
+    matrix = status_matrix()
+    return (matrix.records(), [(r, hardware.get_rule(r).name) for r in matrix.rules],
+            matrix.wide_rows())
+
+
+@st.cache_data(show_spinner=False)
 def rule_info(rule_id: str) -> dict:
     """Returns a rule's title, dates, summary, sources and thresholds as plain data."""
     rule = hardware.get_rule(rule_id)
-    return {"title": rule.title, "effective": rule.effective, "summary": rule.summary,
+    return {"title": rule.title, "label": rule.name, "effective": rule.effective, "summary": rule.summary,
             "sources": list(rule.sources), "cloud": rule.cloud_access_allowed,
             "thresholds": appstate.rule_thresholds(rule)}
 
@@ -67,10 +79,10 @@ top = st.columns([2, 3], gap="large")
 with top[0]:
     rule_id = st.selectbox(
         "Rule in force", rule_ids, key=RULE_KEY,
-        format_func=lambda r: f"{r} — {rule_info(r)['title']}",
+        format_func=lambda r: rule_info(r)["label"],
         help="The export-control regime applied to every chip below.")
     info = rule_info(rule_id)
-    st.markdown(info["summary"])
+    st.markdown(f"**{info['title']}** (rule id `{rule_id}`). {info['summary']}")
     st.caption(f"Effective {info['effective'] or 'n/a'} · remote (cloud) access to controlled "
                f"chips abroad: {'not restricted' if info['cloud'] else 'restricted'}")
     if info["sources"]:
@@ -126,11 +138,16 @@ with top[1]:
         kind=table["datacenter"].map({True: "Datacenter", False: "Non-datacenter"}),
     ).dropna(subset=["tpp", "performance_density"])
     domain = list(shared.STATUS_LABELS.values())
+    x_domain = labels_mod.log_domain(list(plot["tpp"]) + [e["value"] for e in thresholds
+                                                         if e["metric"] == "tpp"])
+    y_domain = labels_mod.log_domain(list(plot["performance_density"]))
     points = alt.Chart(plot).mark_point(size=90, filled=True, opacity=0.9).encode(
         x=alt.X("tpp:Q", title="Total processing performance (TPP, log scale)",
-                scale=alt.Scale(type="log")),
+                scale=alt.Scale(type="log", domain=list(x_domain)),
+                axis=alt.Axis(values=views.log_axis(*x_domain)["values"], format=",.0f")),
         y=alt.Y("performance_density:Q", title="Performance density (TPP per mm², log scale)",
-                scale=alt.Scale(type="log")),
+                scale=alt.Scale(type="log", domain=list(y_domain)),
+                axis=alt.Axis(values=views.log_axis(*y_domain)["values"], format="~g")),
         color=alt.Color("status_label:N", title="Status",
                         scale=alt.Scale(domain=domain,
                                         range=list(shared.STATUS_COLOURS.values()))),
@@ -141,12 +158,21 @@ with top[1]:
                  alt.Tooltip("status_label:N", title="Status"),
                  alt.Tooltip("reason:N", title="Why")],
     )
-    # Chips with identical specs (H100 / H800 / H200) share one label instead of overprinting.
+    # Chips with identical specs (H100 / H800 / H200) share one label; a label that would
+    # overprint another (or a point) moves round its point, or is left to the tooltip.
     label_rows = plot.groupby(["tpp", "performance_density"], as_index=False).agg(
         chip=("chip", " / ".join))
-    labels = alt.Chart(label_rows).mark_text(align="left", dx=7, dy=-7, fontSize=11,
-                                             color="#333").encode(
+    spots = labels_mod.place_labels(
+        list(label_rows.itertuples(index=False, name=None)), x_domain=x_domain,
+        y_domain=y_domain, width_px=480, height_px=360)
+    by_offset = {}
+    for spot in spots:
+        by_offset.setdefault((spot.dx, spot.dy, spot.align), []).append(
+            {"tpp": spot.x, "performance_density": spot.y, "chip": spot.text})
+    labels = [alt.Chart(pd.DataFrame(rows)).mark_text(
+        align=align, dx=dx, dy=dy, fontSize=11, color="#333").encode(
         x="tpp:Q", y="performance_density:Q", text="chip:N")
+        for (dx, dy, align), rows in by_offset.items()]
     rules = []
     for entry in thresholds:
         value = whatif.get(entry["key"], entry["value"])
@@ -156,7 +182,7 @@ with top[1]:
         elif entry["metric"] == "performance_density":
             rules.append(alt.Chart(pd.DataFrame({"v": [value]})).mark_rule(
                 strokeDash=[2, 2], color="#aaa").encode(y="v:Q"))
-    chart = alt.layer(*rules, points, labels).properties(
+    chart = alt.layer(*rules, points, *labels).properties(
         height=430, title=alt.Title(
             f"Chips by TPP and performance density under rule {rule_id}"
             + (" (what-if)" if whatif else ""),
@@ -229,6 +255,19 @@ if whatif:
     st.subheader(f"What-if: {len(changed)} chip(s) change status")
     if len(changed):
         st.dataframe(changed, hide_index=True, width="stretch")
+
+st.subheader("Every chip under every rule")
+st.caption("Status of each chip for the restricted country under each rule, oldest rule first "
+           "(the rules' thresholds as published, not the what-if above). Hover a cell for the "
+           "test that decided it and why; * marks estimated specifications.")
+records, matrix_rules, matrix_rows = matrix_data()
+st.html(tables.status_matrix_html(records, matrix_rules, shared.STATUS_LABELS,
+                                  shared.STATUS_COLOURS))
+st.download_button(
+    "Download the matrix (CSV: status and deciding test per rule)",
+    data=lambda: pd.DataFrame(matrix_rows).to_csv(index=False).encode("utf-8"),
+    file_name="chip_rule_matrix.csv", mime="text/csv", on_click="ignore",
+    icon=":material/download:", key="matrix_csv")
 
 st.subheader("Classification table")
 columns = {"chip": "Chip", "vendor": "Vendor", "year": "Year", "datacenter": "Datacenter",

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import shared, views
-from simulator import appstate
+from simulator import appstate, comparison, hardware
 from simulator.vocabulary import no_minus_zero
 
 PAGE = "compare"
@@ -91,6 +91,15 @@ else:
             "Effective compute (FLOP, log scale)", log=True, by_scenario=True, fmt=".3g"),
             width="stretch")
     st.caption(shared.TRANSFER_CAPTION)
+    base_id = comparison.baseline_preset(presets)
+    base_result = None
+    if base_id:
+        base_scenario = shared.preset_base(base_id)[0]
+        base_result = shared.evaluate_cached(base_scenario.model_dump_json(),
+                                             base_scenario.source_path, base_scenario).to_dict()
+    caveat = comparison.year_caveat(results, base_result)
+    if caveat:
+        st.warning(caveat, icon=":material/calendar_month:")
 
     def cell(result, strategy, quantity, fmt):
         value = result["results"][strategy][quantity]
@@ -100,15 +109,23 @@ else:
     def yrs(x):
         return "–" if x is None else no_minus_zero(x)
 
+    def delta(result, strategy):
+        if base_result is None:
+            return "–"
+        d = comparison.lag_vs_baseline(result, base_result)[strategy]
+        return "–" if d is None else ("+" if round(d, 2) > 0 else "") + no_minus_zero(d)
+
     rows = {
         "Year": lambda r: str(r["scenario"]["year"]),
-        "Rule": lambda r: r["scenario"]["rule"],
+        "Rule": lambda r: hardware.get_rule(r["scenario"]["rule"]).name,
         "API access": lambda r: views.ACCESS_LABELS.get(r["scenario"]["access"],
                                                         r["scenario"]["access"]),
         "Lag, scratch (years)": lambda r: cell(r, "scratch", "lag_years", yrs),
         "Lag, distillation (years)": lambda r: cell(r, "distill", "lag_years", yrs),
         "Distillation gain (years)": lambda r: yrs(
             r["results"]["distill"].get("lag_reduction_vs_scratch_years")),
+        "Δ years vs the no-controls baseline, scratch": lambda r: delta(r, "scratch"),
+        "Δ years vs the no-controls baseline, distillation": lambda r: delta(r, "distill"),
         "Effective compute, scratch (FLOP)": lambda r: cell(
             r, "scratch", "effective_compute_flop", views.fmt_e),
         "Effective compute, distillation (FLOP)": lambda r: cell(
@@ -121,7 +138,12 @@ else:
     table = pd.DataFrame({name: {row: fn(r) for row, fn in rows.items()}
                           for name, r in results.items()})
     st.subheader("Side by side")
-    st.caption("Central estimate (5th – 95th percentile).")
+    st.caption("Central estimate (5th – 95th percentile). A negative lag means the actor would "
+               "be ahead of the frontier (its effective compute above the frontier's). "
+               "Δ years vs the no-controls baseline: "
+               "the scenario's lag minus the lag of "
+               + (f"“{presets[base_id]['label']}”" if base_id else "the baseline")
+               + " (positive: the actor trails further than without controls).")
     st.dataframe(table, width="stretch", height=38 + 35 * len(table))
     numbers = pd.concat([shared.headline_frame(name, r) for name, r in results.items()])
     st.download_button("Download the numbers (CSV)",

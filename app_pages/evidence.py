@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages import shared
+from app_pages import shared, views
 from simulator import appjobs, appstate
 from simulator.applocal import LOCAL_FOLDERS_ENV, local_folders_allowed, redact
 from simulator.errors import InputError
@@ -239,12 +239,23 @@ if runs is not None:
     plot = runs.assign(compute=runs["flops"] if "flops" in runs else 6 * runs["params"]
                        * runs["tokens"])[["run_id", "mode", "params", "tokens", "compute",
                                           "loss"]]
-    st.vega_lite_chart({
-        "data": {"values": plot.to_dict("records")}, "height": 320,
+    oracle = runs["oracle_loss"].median()
+    floor_layer = [] if oracle != oracle else [{
+        "data": {"values": [{"floor": float(oracle),
+                             "label": f"oracle floor {oracle:.3f} nats"}]},
+        "layer": [{"mark": {"type": "rule", "strokeDash": [5, 3], "color": "#555"},
+                   "encoding": {"y": {"field": "floor", "type": "quantitative"}}},
+                  {"mark": {"type": "text", "align": "left", "baseline": "bottom", "dx": 4,
+                            "dy": -2, "color": "#555", "x": 0},
+                   "encoding": {"y": {"field": "floor", "type": "quantitative"},
+                                "text": {"field": "label"}}}]}]
+    st.vega_lite_chart({"height": 320, "layer": [{
+        "data": {"values": plot.to_dict("records")},
         "mark": {"type": "point", "filled": True, "size": 50, "opacity": 0.8},
         "encoding": {
             "x": {"field": "compute", "type": "quantitative", "scale": {"type": "log"},
-                  "title": "Training compute (FLOP, log scale)", "axis": {"format": ".0e"}},
+                  "title": "Training compute (FLOP, log scale)",
+                  "axis": views.log_axis(plot["compute"].min(), plot["compute"].max())},
             "y": {"field": "loss", "type": "quantitative", "scale": {"zero": False},
                   "title": "Held-out loss (nats/token)"},
             "color": {"field": "mode", "type": "nominal", "title": "Mode",
@@ -256,9 +267,10 @@ if runs is not None:
                         {"field": "params", "format": ".3g", "type": "quantitative"},
                         {"field": "tokens", "format": ".3g", "type": "quantitative"},
                         {"field": "loss", "format": ".4f", "type": "quantitative"}]}},
-        width="stretch")
-    st.caption("Each point is one training run: loss on held-out synthetic text against the "
-               "run's training compute. The floor is the exact (oracle) predictor's loss.")
+        *floor_layer]}, width="stretch")
+    st.caption(f"Each of the {len(runs):,} points is one training run: loss on held-out "
+               "synthetic text against the run's training compute. Dashed line: the exact "
+               "(oracle) predictor's loss, the floor no model can beat.")
 
 if card is not None:
     st.subheader("Fits and their held-out errors")

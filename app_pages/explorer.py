@@ -6,7 +6,7 @@ import math
 import streamlit as st
 
 from app_pages import shared, views
-from simulator import appstate, bundle
+from simulator import appstate, bundle, display, guide
 from simulator.errors import InputError
 from simulator.scenario.schema import path_words
 from simulator.vocabulary import no_minus_zero
@@ -29,6 +29,11 @@ KEY_ASSUMPTIONS = ("actor.mfu", "actor.training_days", "distillation.tokens",
 GROUPS = (("scenario", "Year and outputs"), ("frontier", "Frontier actor (the teacher)"),
           ("actor", "Restricted actor: training"), ("chips", "Restricted actor: chips"),
           ("distillation", "Distillation campaign"), ("uncertainty", "Monte Carlo"))
+
+# One view of the result at a time: a hidden tab's charts would still be built on every rerun.
+VIEWS = ["Uncertainty", "Sensitivity", "Fleet", "Distillation channel", "Serving",
+         "Over time", "Assumptions"]
+VIEW_SLUGS = {shared.slug(v): v for v in VIEWS}      # the view in a link: ?view=over-time
 
 presets = shared.presets()
 default_preset = shared.default_preset(presets)
@@ -81,8 +86,9 @@ messages = st.container()
 new_errors = None
 if shared.link_is_new(PAGE):
     decoded = appstate.decode_explorer(shared.query_dict(), list(presets), default_preset,
-                                       levers_for)
+                                       levers_for, views=list(VIEW_SLUGS))
     new_errors = decoded.errors
+    st.session_state[VIEW_KEY] = VIEW_SLUGS.get(decoded.view, VIEWS[0])
     st.session_state[PRESET_KEY] = decoded.preset
     st.session_state[CUSTOM_KEY] = decoded.custom_toml
     scenario0, levers0, values0 = (shared.custom_base(decoded.custom_toml)
@@ -107,11 +113,33 @@ for path, value in base_values.items():
     values.setdefault(path, value)
 
 
+def lever_name(path: str) -> str:
+    """Returns a reader's name for a lever path (chip blocks by chip and channel)."""
+    short = path_words(path).get("short")   # shorter, clearer labels of the schema's fields
+    if short:
+        return short
+    if path.startswith("actor.chips."):
+        _, _, index, field = path.split(".", 3)
+        entry = base_scenario.actor.chips[int(index)]
+        if field == "count":
+            return display.chip_count_label(entry.chip, entry.channel)
+        return f"{entry.chip} ({entry.channel}): {field.replace('_', ' ')}"
+    lever = {lv.path: lv for lv in levers}.get(path)
+    return lever.label[:1].upper() + lever.label[1:] if lever else path
+
+
+# The fleet's chip counts, one per chip and channel, sit among the main levers.
+FLEET_COUNTS = tuple(f"actor.chips.{i}.count" for i in range(len(base_scenario.actor.chips)))
+MAIN_LEVERS = POLICY + FLEET_COUNTS + KEY_ASSUMPTIONS
+
+
 def draw(lever):
     """Draws a lever's widget showing its current value."""
     st.session_state[PREFIX + lever.path] = values[lever.path]
     shared.lever_widget(lever, PREFIX + lever.path, base_values[lever.path],
-                        label=path_words(lever.path).get("short"), on_change=on_lever)
+                        label=path_words(lever.path).get("short") or (
+                            lever_name(lever.path) if lever.path in FLEET_COUNTS else None),
+                        on_change=on_lever)
 
 
 # --- sidebar: scenario, upload, levers ------------------------------------------------------
@@ -136,8 +164,24 @@ with st.sidebar:
               icon=":material/restart_alt:", width="stretch")
 
     by_path = {lv.path: lv for lv in levers}
+    # A control that cannot change this scenario's numbers is not drawn; the reader is told.
+    hidden = appstate.inapplicable_levers(base_scenario, values)
     st.subheader("Policy levers")
     for path in POLICY:
+        if path in by_path and path not in hidden:
+            draw(by_path[path])
+            if path == "distillation.top_k":
+                note = appstate.top_k_note(int(values[path]),
+                                           shared.measured_top_k(base_scenario.fit,
+                                                                 base_scenario.source_path))
+                if note:
+                    st.caption(f":material/warning: {note}")
+    skipped = [f"{lever_name(p)}: {why}" for p, why in hidden.items()
+               if p in POLICY and p in by_path]
+    if skipped:
+        st.caption("Not shown, no effect in this scenario: " + "; ".join(skipped) + ".")
+    st.subheader("Fleet: chips by channel")
+    for path in FLEET_COUNTS:
         if path in by_path:
             draw(by_path[path])
     st.subheader("Key assumptions")
@@ -147,7 +191,7 @@ with st.sidebar:
     # Only the group asked for is drawn: each widget costs every rerun, and a sidebar of 50
     # inputs helps nobody. Hidden levers keep their values (explorer_values).
     shown = [(g, t) for g, t in GROUPS if any(
-        lv.group == g and lv.path not in POLICY + KEY_ASSUMPTIONS for lv in levers)]
+        lv.group == g and lv.path not in MAIN_LEVERS for lv in levers)]
     group = st.selectbox("All other inputs", [g for g, _ in shown], key=GROUP_KEY,
                          placeholder="Choose a group of inputs…",
                          format_func=dict(shown).get,
@@ -155,7 +199,7 @@ with st.sidebar:
                               "description. Moved values stay when you switch groups.")
     chip_index = None
     for lever in levers:
-        if lever.group != group or lever.path in POLICY + KEY_ASSUMPTIONS:
+        if lever.group != group or lever.path in MAIN_LEVERS:
             continue
         if group == "chips":
             index = int(lever.path.split(".")[2])
@@ -164,19 +208,6 @@ with st.sidebar:
                 entry = base_scenario.actor.chips[index]
                 st.markdown(f"**Chip block {index + 1}: {entry.chip}** · {entry.channel}")
         draw(lever)
-
-def lever_name(path: str) -> str:
-    """Returns a reader's name for a lever path (chip blocks by chip and channel)."""
-    short = path_words(path).get("short")   # shorter, clearer labels of the schema's fields
-    if short:
-        return short
-    if path.startswith("actor.chips."):
-        _, _, index, field = path.split(".", 3)
-        entry = base_scenario.actor.chips[int(index)]
-        return f"{entry.chip} ({entry.channel}): {field.replace('_', ' ')}"
-    lever = by_path.get(path)
-    return lever.label[:1].upper() + lever.label[1:] if lever else path
-
 
 # --- evaluate -------------------------------------------------------------------------------
 values = {lv.path: values[lv.path] for lv in levers}
@@ -197,15 +228,20 @@ except InputError as exc:          # e.g. a combination the model cannot evaluat
     except InputError as base_exc:
         st.error(f"This scenario cannot be evaluated: {base_exc}", icon=":material/error:")
         st.stop()
-query = appstate.encode_explorer(preset, values, base_values, levers, custom_toml=custom)
 
 # --- headline -------------------------------------------------------------------------------
 data = result.to_dict()            # plain numbers for the views, downloads and figures
 res, info = result.results, result.scenario
 access = views.ACCESS_LABELS.get(info.access, info.access)
+st.markdown(f"**The question.** {guide.QUESTION}")
+with st.expander("New here? How to read this page", icon=":material/help:"):
+    for title, text in guide.INTRO:
+        st.markdown(f"**{title}.** {text}")
+    st.page_link("app_pages/about.py", label="About & method: glossary, the transfer "
+                 "assumption, how to cite, data sources", icon=":material/info:")
 st.title(info.name)
-st.caption(f"{(info.variant or '').capitalize()} · {info.year} · rule {info.rule} · "
-           f"distillation access: {access} · "
+st.caption(f"{(info.variant or '').capitalize()} · {info.year} · "
+           f"{display.choice_label('rule', info.rule)} · distillation access: {access} · "
            f"{len(changed)} lever(s) moved from the scenario file · fit: {info.fit}")
 if invalid:
     st.error(f"These lever values do not make a valid scenario: {invalid}. Showing the "
@@ -234,12 +270,13 @@ lag_s, lag_d = finite(res.scratch.lag_years), finite(res.distill.lag_years)
 if lag_s is not None and lag_d is not None:
     closer = lag_s - lag_d
     st.markdown(
-        f"Training from scratch, the restricted actor trails the frontier by "
-        f"**{years(lag_s)} years** ({band_text('scratch', 'lag_years', years)}). "
-        f"Distilling the frontier model through its API "
-        f"({access}), it trails by "
-        f"**{years(lag_d)} years** ({band_text('distill', 'lag_years', years)}): "
-        + (f"**{closer:.2f} years closer**." if closer > 0.005 else "no gain over scratch."))
+        f"Training from scratch, the restricted actor is "
+        f"**{guide.lag_phrase(lag_s)}** ({band_text('scratch', 'lag_years', years)}). "
+        f"Distilling the frontier model through its API ({access}), it is "
+        f"**{guide.lag_phrase(lag_d)}** ({band_text('distill', 'lag_years', years)}): "
+        + (f"**{closer:.2f} years closer**." if closer > 0.005 else
+           "no gain over scratch. " + display.regime_sentence(data["regime"]))
+        + (f" {guide.NEGATIVE_LAG_NOTE}" if min(lag_s, lag_d) < -0.05 else ""))
 
 cols = st.columns(2, gap="medium")
 for col, strategy in zip(cols, ("scratch", "distill")):
@@ -258,9 +295,9 @@ for col, strategy in zip(cols, ("scratch", "distill")):
             delta = f"{diff:+.2f} vs scratch" if abs(diff) >= 0.005 else None
         m[0].metric("Lag (years)", years(lag), delta=delta,
                     delta_color="inverse",
-                    help="Years until the frontier's training compute falls to this "
-                         "strategy's effective compute. " + band_text(strategy, "lag_years",
-                                                                      years))
+                    help="How many years ago the frontier trained with this strategy's "
+                         "effective compute; negative: the actor would be ahead. "
+                         + band_text(strategy, "lag_years", years))
         m[1].metric("Effective FLOP", views.fmt_e(finite(r.effective_compute_flop)),
                     help="The from-scratch training compute that reaches the same loss. "
                          + band_text(strategy, "effective_compute_flop", views.fmt_flop))
@@ -272,9 +309,6 @@ for col, strategy in zip(cols, ("scratch", "distill")):
                    + (f" · {draws:,} Monte Carlo draws" if draws else ""))
 
 # --- charts and details ---------------------------------------------------------------------
-# One view at a time: a hidden tab's charts would still be built and drawn on every rerun.
-VIEWS = ["Uncertainty", "Sensitivity", "Fleet", "Distillation channel", "Serving",
-         "Over time", "Assumptions"]
 view = st.segmented_control("View", VIEWS, key=VIEW_KEY, label_visibility="collapsed") or VIEWS[0]
 if view == "Uncertainty":
     left, right = st.columns(2, gap="large")
@@ -291,6 +325,7 @@ if view == "Uncertainty":
     st.caption("Dot: central estimate. Thick bar: 25th–75th percentile; thin bar: 5th–95th, "
                f"over {draws or 0:,} Monte Carlo draws of the fit's bootstrap samples and the "
                "scenario's lever ranges (a range moves with its lever when you move it). "
+               "A lag below 0 would mean the actor is ahead of the frontier. "
                + shared.TRANSFER_CAPTION)
 if view == "Sensitivity":
     strategy = st.radio("Strategy", ["distill", "scratch"], horizontal=True,
@@ -306,15 +341,17 @@ if view == "Sensitivity":
 if view == "Fleet":
     fleet = data["fleet"]
     if fleet:
-        st.dataframe(fleet, hide_index=True, width="stretch",
-                     column_config={"flop": st.column_config.NumberColumn("FLOP", format="scientific"),
-                                    "reason": st.column_config.TextColumn(width="large")})
-    st.caption("Which chips count under the rule, by channel; imports count only when the rule "
-               "allows them, smuggled and domestic chips count regardless.")
+        st.dataframe(display.fleet_rows(fleet), hide_index=True, width="stretch",
+                     column_config={"Why": st.column_config.TextColumn(width="large")})
+    st.caption("Which chips count under the rule, by channel: imports count only when the rule "
+               "allows them (case-by-case ones at the approval fraction), smuggled chips after "
+               "interdiction, domestic chips regardless. Counted = chips x yield x channel "
+               "factor. The Tables (CSV) download keeps the unrounded numbers.")
 if view == "Distillation channel":
     st.markdown(f"**Regime: {result.regime.regime.replace('_', ' ')}** — "
                 f"{result.regime.why}")
-    st.json(data["distillation"], expanded=True)
+    st.dataframe(display.distillation_rows(data["distillation"]), hide_index=True,
+                 width="stretch")
 if view == "Serving":
     serving = data.get("serving")        # an optional block: only with a [serving] section
     if not serving:
@@ -331,12 +368,11 @@ if view == "Serving":
         st.caption(" ".join(list(serving.get("assumptions") or [])
                             + list(serving.get("notes") or [])))
 if view == "Over time":
-    chart = views.timeseries_chart(data["timeseries"])
-    if chart is None:
-        st.info("This scenario reports no time series; set **Year and outputs → timeseries "
-                "years** above 0 to see the lag year by year.", icon=":material/info:")
-    else:
-        st.vega_lite_chart(chart, width="stretch")
+    rows, assumption = shared.overtime_cached(scenario_json, scenario.source_path, scenario)
+    st.markdown("**Lag behind the frontier, year by year**")
+    st.vega_lite_chart(views.timeseries_chart(rows), width="stretch")
+    st.caption(assumption + f" {len(rows) - 1} years from {rows[0]['year']} (the scenario's "
+               "timeseries years, else 5). " + shared.TRANSFER_CAPTION)
 if view == "Assumptions":
     st.markdown("\n".join(f"- {a}" for a in result.assumptions))
     with st.expander("Scenario description and sources"):
@@ -344,30 +380,46 @@ if view == "Assumptions":
         st.markdown("\n".join(f"- {s}" for s in base_scenario.sources))
 
 # --- share, download, cite ------------------------------------------------------------------
+query = appstate.encode_explorer(preset, values, base_values, levers, custom_toml=custom,
+                                 view=None if view == VIEWS[0] else shared.slug(view))
 st.subheader("Share, download, cite")
 link = shared.page_link(PAGE, query)
 st.caption("This link reproduces the exact view (scenario and every moved lever):")
 st.code(link, language=None, wrap_lines=True)
-stem = shared.slug(info.name)
+# Once a lever moves, every export says so: name, description, citation, figure footers,
+# file names and provenance name the preset and list each moved lever, old -> new.
+changes = bundle.lever_changes({} if invalid else changed, base_values, lever_name)
+export = bundle.export_scenario(scenario, base_scenario.name, changes)
+export_data = bundle.export_result(data, export, base_scenario.name, changes)
+export_json = export.model_dump_json() if changes else scenario_json
+modified_from = ({"preset": base_scenario.name,
+                  "source": bundle.public_source(base_scenario.source_path),
+                  "changes": changes} if changes else None)
+if changes:
+    st.info(f"Downloads are marked **modified from “{base_scenario.name}”** and list the "
+            f"{len(changes)} moved lever(s): "
+            + "; ".join(f"{c['label']} {c['old']} → {c['new']}" for c in changes[:6])
+            + (" …" if len(changes) > 6 else "") + ".", icon=":material/edit_note:")
+stem = shared.slug(export.name)
 dl = st.columns(4)
-dl[0].download_button("Scenario (TOML)", data=lambda: bundle.scenario_toml(scenario),
+dl[0].download_button("Scenario (TOML)", data=lambda: bundle.scenario_toml(export),
                       file_name=f"{stem}.toml", mime="application/toml", on_click="ignore",
                       icon=":material/description:", width="stretch")
-dl[1].download_button("Results (JSON)", data=lambda: json.dumps(data, indent=2),
+dl[1].download_button("Results (JSON)", data=lambda: json.dumps(export_data, indent=2),
                       file_name=f"{stem}_results.json", mime="application/json",
                       on_click="ignore", icon=":material/data_object:", width="stretch")
-dl[2].download_button("Tables (CSV, zip)", data=lambda: shared.tables_zip(data),
+dl[2].download_button("Tables (CSV, zip)", data=lambda: shared.tables_zip(export_data),
                       file_name=f"{stem}_tables.zip", mime="application/zip", on_click="ignore",
                       icon=":material/table:", width="stretch")
 dl[3].download_button(
     "Citation bundle (zip)",
-    data=lambda: shared.citation_bundle(scenario, data, link),
+    data=lambda: shared.citation_bundle(export, export_data, link, modified_from),
     file_name=f"{stem}_bundle.zip", mime="application/zip", on_click="ignore",
     icon=":material/folder_zip:", width="stretch", type="primary",
     help="Figures (PDF/SVG/PNG), CSV tables, the scenario TOML, results.json, provenance "
          "and a CITATION.txt, in one zip.")
 with st.expander("Figures (PNG / SVG / PDF)"):
-    shared.scenario_figure_downloads(scenario, scenario_json, data)
+    shared.scenario_figure_downloads(export, export_json, export_data)
 
 shared.link_messages(PAGE, query, new_errors, where=messages)
 shared.remember(PAGE, [PRESET_KEY, CUSTOM_KEY, VALUES, GROUP_KEY, VIEW_KEY], query)

@@ -151,7 +151,7 @@ TRANSFER_CAPTION = vocabulary.TRANSFER_CAPTION
 
 @st.cache_data(show_spinner=False)
 def presets() -> dict:
-    """Returns {id: {label, path, variant, year}} for each shipped scenarios/*.toml."""
+    """Returns {id: {label, path, variant, year, rule}} for each shipped scenarios/*.toml."""
     from simulator.paths import SCENARIOS_DIR
     from simulator.scenario import load_scenario
 
@@ -162,7 +162,7 @@ def presets() -> dict:
         except Exception:  # noqa: BLE001 - a broken preset must not take the app down
             continue
         out[path.stem] = {"label": f"{s.name}", "path": str(path), "variant": s.variant,
-                          "year": s.year}
+                          "year": s.year, "rule": s.rule}
     return out
 
 
@@ -226,6 +226,31 @@ def evaluate_cached(scenario_json: str, source: str, _scenario=None):
                     else scenario_from_json(scenario_json, source))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def overtime_cached(scenario_json: str, source: str, _scenario=None) -> tuple[list, str]:
+    """Returns (the lag year by year with bands, the sentence stating what it holds fixed);
+    ``_scenario``: the Scenario ``scenario_json`` was dumped from (left out of the key)."""
+    from simulator.scenario.overtime import assumption_text, lag_over_time
+
+    scenario = _scenario if _scenario is not None else scenario_from_json(scenario_json, source)
+    return lag_over_time(scenario), assumption_text(scenario)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def measured_top_k(fit: str, source: str) -> list[int]:
+    """Returns the k values at which the scenario's fit card measured top-k distillation."""
+    from types import SimpleNamespace
+
+    from simulator.errors import InputError
+    from simulator.scenario.result import resolve_fit
+
+    try:
+        card, _ = resolve_fit(SimpleNamespace(fit=fit, source_path=source), None)
+    except InputError:
+        return []
+    return appstate.measured_top_k(card)
+
+
 def scenario_from_json(scenario_json: str, source: str):
     """Returns the Scenario of a canonical JSON string."""
     from simulator.scenario import Scenario
@@ -255,7 +280,10 @@ def lever_widget(lever, key: str, base_value, hint=(), label: str | None = None,
                  + f" Scenario value: {base_value}.")
     value = st.session_state.get(key, base_value)
     if lever.kind == appstate.KIND_CHOICE:
-        st.selectbox(label, list(lever.choices), key=key, help=help_text, **cb)
+        from simulator.display import choice_label
+
+        st.selectbox(label, list(lever.choices), key=key, help=help_text, **cb,
+                     format_func=lambda v: choice_label(lever.path, v))
     elif lever.kind == appstate.KIND_BOOL:
         st.toggle(label, key=key, help=help_text, **cb)
     elif lever.optional or value is None:
@@ -347,25 +375,29 @@ def scenario_figure(slug: str, scenario, result: dict, stamp=None):
     return charts.RESULT_CHARTS[slug](result, stamp=stamp)
 
 
-def citation_bundle(scenario, result: dict, url: str) -> bytes:
-    """Returns the citation bundle zip of a scenario view (result: ScenarioResult.to_dict())."""
+def citation_bundle(scenario, result: dict, url: str, modified_from: dict | None = None) -> bytes:
+    """Returns the citation bundle zip of a scenario view (scenario and result as exported:
+    simulator.bundle.export_scenario / export_result; result as a plain dict)."""
     from simulator import bundle
     from simulator.charts.save import figure_bytes
 
     stamp = scenario_stamp(scenario)
     figures = {slug: scenario_figure(slug, scenario, result, stamp) for slug in SCENARIO_FIGURES}
-    return bundle.scenario_bundle(scenario, result, figures, url=url, figure_bytes=figure_bytes)
+    return bundle.scenario_bundle(scenario, result, figures, url=url, figure_bytes=figure_bytes,
+                                  modified_from=modified_from)
 
 
 @st.cache_data(show_spinner="Drawing the figure…", max_entries=32)
-def scenario_figure_png(scenario_json: str, source: str, name: str, _scenario=None) -> bytes:
-    """Returns one publication figure of a scenario as PNG (cached on the scenario's JSON;
-    ``_scenario``: the Scenario it was dumped from, used as it is)."""
+def scenario_figure_png(scenario_json: str, source: str, name: str, result_json: str,
+                        _scenario=None) -> bytes:
+    """Returns one publication figure of a scenario as PNG (cached on the scenario's and the
+    result's JSON; ``_scenario``: the Scenario it was dumped from, used as it is)."""
+    import json
+
     from simulator.charts.save import figure_bytes
 
     scenario = _scenario if _scenario is not None else scenario_from_json(scenario_json, source)
-    result = evaluate_cached(scenario_json, source, scenario).to_dict()
-    return figure_bytes(scenario_figure(name, scenario, result), "png")
+    return figure_bytes(scenario_figure(name, scenario, json.loads(result_json)), "png")
 
 
 def scenario_figure_downloads(scenario, scenario_json: str, result: dict) -> None:
@@ -378,8 +410,10 @@ def scenario_figure_downloads(scenario, scenario_json: str, result: dict) -> Non
                            help="The figures as they appear in reports: title, units, source "
                                 "and provenance footer. Drawn when asked (a second or two).")
     if preview:
-        st.image(scenario_figure_png(scenario_json, scenario.source_path, preview, scenario),
-                 width=900)
+        import json
+
+        st.image(scenario_figure_png(scenario_json, scenario.source_path, preview,
+                                     json.dumps(result, sort_keys=True), scenario), width=900)
     for name, title in SCENARIO_FIGURES.items():
         st.markdown(f"**{title}**")
 

@@ -28,6 +28,24 @@ def interval_rows(results: dict[str, dict], quantity: str) -> list[dict]:
     return rows
 
 
+def log_axis(lo, hi) -> dict:
+    """Returns a Vega-Lite axis for a log scale from lo to hi: ticks at 1 (and 3 when the range
+    spans under four decades) per decade, labelled '1e25' instead of a crowd of '2e+25 3e+25'."""
+    import math
+
+    values = [v for v in (lo, hi) if v is not None and v == v and v > 0]
+    if not values:
+        return {"labelExpr": "replace(format(datum.value, '.0e'), 'e+', 'e')"}
+    lo, hi = min(values), max(values)
+    lo_d, hi_d = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    span = math.log10(hi / lo) if hi > lo else 0.0
+    mantissas = (1,) if span >= 4 else (1, 3) if span >= 1.5 else (1, 1.5, 2, 3, 5, 7)
+    ticks = [m * 10.0 ** d for d in range(lo_d, hi_d + 1) for m in mantissas
+             if lo / 1.5 <= m * 10.0 ** d <= hi * 1.5]
+    return {"values": ticks or [10.0 ** lo_d],
+            "labelExpr": "replace(format(datum.value, '.2~e'), 'e+', 'e')", "grid": True}
+
+
 def _strategy_colour(legend=True) -> dict:
     return {"field": "strategy", "type": "nominal", "title": None,
             "scale": {"domain": list(STRATEGY_LABELS.values()),
@@ -44,6 +62,10 @@ def interval_chart(rows: list[dict], quantity_title: str, *, log=False, by_scena
          "sort": None, "axis": {"labelLimit": 260}}
     scale = {"type": "log"} if log else {"zero": False}
     x_title = {"title": quantity_title, "scale": scale}
+    if log:
+        ends = [r.get(k) for r in rows for k in ("p5", "p95", "estimate")]
+        ends = [e for e in ends if e is not None and e > 0]
+        x_title["axis"] = log_axis(min(ends, default=None), max(ends, default=None))
     tips = [{"field": "scenario"}, {"field": "strategy"},
             *({"field": f, "type": "quantitative", "format": fmt}
               for f in ("estimate", "p5", "p50", "p95"))]
@@ -107,20 +129,31 @@ def tornado_chart(rows: list[dict], strategy: str, label_of=None) -> dict | None
 
 
 def timeseries_chart(rows: list[dict]) -> dict | None:
-    """Returns the lag of each strategy by year."""
-    data = [{"year": r["year"], "strategy": STRATEGY_LABELS[s], "lag": r[s]["lag_years"]}
+    """Returns the lag of each strategy by year: a line for the estimate, bands for the 50%
+    and 90% Monte Carlo intervals (rows from simulator.scenario.overtime.lag_over_time)."""
+    data = [{"year": r["year"], "strategy": STRATEGY_LABELS[s], **r[s]}
             for r in rows for s in ("scratch", "distill") if s in r]
     if not data:
         return None
-    return {"data": {"values": data}, "mark": {"type": "line", "point": True}, "height": 300,
-            "encoding": {
-                "x": {"field": "year", "type": "ordinal", "title": None},
-                "y": {"field": "lag", "type": "quantitative",
+    x = {"field": "year", "type": "quantitative", "title": None,
+         "axis": {"format": "d", "tickMinStep": 1}}
+    colour = _strategy_colour()
+    layers = []
+    if "p5" in data[0]:
+        for low, high, opacity in (("p5", "p95", 0.15), ("p25", "p75", 0.25)):
+            layers.append({"mark": {"type": "area", "opacity": opacity}, "encoding": {
+                "x": x, "y": {"field": low, "type": "quantitative"},
+                "y2": {"field": high}, "color": {**colour, "legend": None}}})
+    layers.append({"mark": {"type": "line", "point": True}, "encoding": {
+        "x": x, "y": {"field": "lag_years", "type": "quantitative",
                       "title": "Lag behind the frontier (years)"},
-                "color": _strategy_colour(),
-                "strokeDash": {"field": "strategy", "type": "nominal", "legend": None},
-                "tooltip": [{"field": "year"}, {"field": "strategy"},
-                            {"field": "lag", "type": "quantitative", "format": ".2f"}]}}
+        "color": colour, "strokeDash": {"field": "strategy", "type": "nominal", "legend": None},
+        "tooltip": [{"field": "year"}, {"field": "strategy"},
+                    {"field": "lag_years", "type": "quantitative", "format": ".2f",
+                     "title": "lag (years)"},
+                    *({"field": f, "type": "quantitative", "format": ".2f"}
+                      for f in ("p5", "p95") if f in data[0])]}})
+    return {"data": {"values": data}, "layer": layers, "height": 320}
 
 
 def fmt_flop(x) -> str:

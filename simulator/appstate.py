@@ -6,8 +6,9 @@ could not (the app shows them and falls back to the preset). No Streamlit import
 call these functions, and tests call them directly.
 
 URL schema (all values are plain text; only what differs from the preset appears):
-  explorer   ?scenario=<preset id>&<dotted.lever.path>=<value>...
+  explorer   ?scenario=<preset id>&<dotted.lever.path>=<value>...&view=<view slug>
              ?custom=<packed TOML>&<dotted.lever.path>=<value>...   (an uploaded scenario)
+             (view: which tab of the result is shown; absent for the first tab)
   compare    ?scenarios=<id>&scenarios=<id>...   (repeated; ids are presets)
   chips      ?rule=<rule id>&tpp=<number>&density=<number>
 
@@ -192,15 +193,16 @@ class ExplorerQuery:
     values: dict = field(default_factory=dict)    # lever overrides
     custom_toml: str | None = None                 # an uploaded scenario, unpacked
     errors: list = field(default_factory=list)
+    view: str | None = None                        # the result tab's slug (None: the first)
 
 
 def decode_explorer(query: Mapping[str, Any], presets: Iterable[str], default_preset: str,
-                    levers_for) -> ExplorerQuery:
+                    levers_for, views: Iterable[str] = ()) -> ExplorerQuery:
     """Returns the explorer state a link asks for; bad parts become messages, not exceptions.
 
     ``levers_for(preset, custom_toml)`` returns the levers of that scenario, or raises
     ValueError when ``custom_toml`` is not a valid scenario (the link then falls back to the
-    preset).
+    preset). ``views`` are the valid slugs of the ``view`` parameter (the first is the default).
     """
     presets = list(presets)
     errors = []
@@ -224,19 +226,27 @@ def decode_explorer(query: Mapping[str, Any], presets: Iterable[str], default_pr
         custom = None
         levers = list(levers_for(preset, None))
     values, lever_errors = decode_levers(query, levers)
-    known = {"scenario", "custom"} | {lever.path for lever in levers}
+    views = list(views)
+    view = decode_choice(query, "view", views, views[0], errors) if views else None
+    view = None if views and view == views[0] else view
+    known = {"scenario", "custom"} | {lever.path for lever in levers} | (
+        {"view"} if views else set())
     unknown = sorted(k for k in query if k not in known)
     if unknown:
         errors.append(f"Ignored unknown link parameter(s): {', '.join(unknown)}.")
     return ExplorerQuery(preset=preset, values=values, custom_toml=custom,
-                         errors=errors + lever_errors)
+                         errors=errors + lever_errors, view=view)
 
 
 def encode_explorer(preset: str, values: Mapping[str, Any], base: Mapping[str, Any],
-                    levers: Iterable[Lever], custom_toml: str | None = None) -> dict:
-    """Returns the query parameters of an explorer view (only non-preset lever values)."""
+                    levers: Iterable[Lever], custom_toml: str | None = None,
+                    view: str | None = None) -> dict:
+    """Returns the query parameters of an explorer view (only non-preset lever values, and the
+    result tab's slug unless it is the first, ``None``)."""
     query = {"custom": pack_text(custom_toml)} if custom_toml else {"scenario": preset}
     query.update(encode_levers(values, base, levers))
+    if view:
+        query["view"] = view
     return query
 
 
@@ -405,7 +415,8 @@ def slider_bounds(lever: Lever, value, hint=()) -> tuple[float, float, float] | 
         return (lo, hi, 1.0) if hi - lo <= 1000 else None
     if hi - lo > 1e4:
         return None
-    step = float(10.0 ** math.floor(math.log10((hi - lo) / 100)))
+    # A round step giving about 100 stops: MFU in [0, 0.8] moves in 0.01, not 0.001.
+    step = float(10.0 ** round(math.log10((hi - lo) / 100)))
     return lo, hi, step
 
 
@@ -513,3 +524,61 @@ def recentred_ranges(scenario, changed: Mapping[str, Any], levers: Iterable[Leve
         out[f"uncertainty.levers.{i}.low"] = low
         out[f"uncertainty.levers.{i}.high"] = high
     return out
+
+
+# --- which levers apply to a scenario as it stands ------------------------------------------
+
+def inapplicable_levers(scenario, values: Mapping[str, Any]) -> dict:
+    """Returns {lever path: why it has no effect} for the scenario with ``values`` applied
+    (the explorer hides these controls and says why).
+
+    Top-k only matters for top-k access; the case-by-case approval share only when an imported
+    chip is under case-by-case review under the rule; smuggling levers only with smuggled
+    chips; remote-access controls only with rented cloud chips; the API campaign only when
+    distillation is on.
+    """
+    from simulator.hardware import classify
+
+    rule = values.get("rule", scenario.rule)
+    chips = scenario.actor.chips
+    channels = {entry.channel for entry in chips}
+    out = {}
+    if values.get("distillation.access", scenario.distillation.access) != "topk":
+        out["distillation.top_k"] = "applies only when the API exposes top-k log-probs"
+    try:
+        reviewed = any(entry.channel == "import" and classify(entry.chip, rule).case_by_case
+                       for entry in chips)
+    except Exception:  # noqa: BLE001 - an unknown rule or chip: show the lever
+        reviewed = True
+    if not reviewed:
+        out["actor.case_by_case_approval_fraction"] = (
+            "applies only to imported chips under case-by-case review; none under this rule")
+    if "smuggled" not in channels:
+        out["actor.smuggling_interdiction_fraction"] = "the fleet has no smuggled chips"
+        out["actor.smuggled_price_multiplier"] = "the fleet has no smuggled chips"
+    if "cloud" not in channels:
+        out["actor.remote_access_controls"] = "the fleet rents no cloud chips"
+    if not values.get("distillation.enabled", scenario.distillation.enabled):
+        for name in ("access", "top_k", "tokens", "accounts", "rate_limit_tokens_per_minute",
+                     "detection_probability_per_account_month"):
+            out.setdefault(f"distillation.{name}", "distillation is off in this scenario")
+    return out
+
+
+def measured_top_k(card: Mapping | None) -> list[int]:
+    """Returns the k values at which a fit card measured top-k distillation (sorted)."""
+    found = set()
+    for mode, entry in ((card or {}).get("distill") or {}).items():
+        if mode.startswith("topk") and isinstance(entry, Mapping) and entry.get("top_k"):
+            found.add(int(entry["top_k"]))
+    return sorted(found)
+
+
+def top_k_note(k: int, measured: list[int]) -> str | None:
+    """Returns a warning when k lies outside the measured top-k values (an extrapolation)."""
+    if not measured or min(measured) <= k <= max(measured):
+        return None
+    where = f"k = {measured[0]}" if len(measured) == 1 else \
+        f"k = {min(measured)}–{max(measured)}"
+    return (f"Extrapolation: top-k distillation was measured at {where} only (fit card); "
+            f"k = {k} reuses that measurement.")

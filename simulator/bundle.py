@@ -24,7 +24,8 @@ FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def citation_text(title: str, provenance: Mapping, url: str | None = None) -> str:
-    """Returns the CITATION.txt of a bundle: how to cite it and what produced it."""
+    """Returns the CITATION.txt of a bundle: how to cite it and what produced it (and, for a
+    modified scenario, the preset it was modified from and each moved lever)."""
     code = provenance.get("code_version", "unknown")
     date = provenance.get("date", "unknown date")
     lines = [
@@ -35,6 +36,12 @@ def citation_text(title: str, provenance: Mapping, url: str | None = None) -> st
     ]
     if url:
         lines.append(f"  View online (reproduces this view): {url}")
+    modified = (provenance.get("scenario") or {}).get("modified_from")
+    if modified:
+        lines += ["", f"Modified from the preset \"{modified['preset']}\" "
+                      f"({modified['source']}); moved levers, old -> new:"]
+        lines += [f"  {c['label']} ({c['path']}): {c['old']} -> {c['new']}"
+                  for c in modified["changes"]]
     lines += [
         "",
         "Contents:",
@@ -82,6 +89,92 @@ def _as_bytes(data) -> bytes:
 
 def _json_bytes(obj) -> bytes:
     return (json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n").encode("utf-8")
+
+
+# --- a scenario whose levers moved is exported as what it is: modified from its preset -------
+
+def public_source(path: str) -> str:
+    """Returns a scenario's source as a reader may see it: relative to the repository when it
+    is a shipped file, else the file's name only (never a server path)."""
+    from pathlib import Path
+
+    from simulator.paths import REPO_ROOT
+
+    p = Path(str(path))
+    try:
+        return p.resolve().relative_to(REPO_ROOT.resolve()).as_posix()
+    except (ValueError, OSError):
+        return p.name or str(path)
+
+
+def value_text(value) -> str:
+    """Returns a lever value as a person reads it (3 significant figures, exact small ints)."""
+    if value is None:
+        return "default from data/"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value == int(value) and abs(value) < 1e6:
+            return f"{int(value):,}"
+        return f"{value:.3g}".replace("e+", "e")
+    return str(value)
+
+
+def lever_changes(changed: Mapping, base_values: Mapping, label_of) -> list[dict]:
+    """Returns [{path, label, old, new}] (values as text) of each lever moved from the preset,
+    in the order given; ``label_of(path)`` names a lever for people."""
+    return [{"path": path, "label": label_of(path), "old": value_text(base_values.get(path)),
+             "new": value_text(value)} for path, value in changed.items()]
+
+
+def modified_name(preset_name: str, changes: list) -> str:
+    """Returns the name of a scenario modified from a preset, e.g.
+    'Modified from "X" (1 lever moved)' (at most 200 characters, the schema's limit)."""
+    n = len(changes)
+    tail = f'" ({n} lever{"s" if n != 1 else ""} moved)'
+    return 'Modified from "' + preset_name[:200 - len(tail) - 15] + tail
+
+
+def modified_description(preset_name: str, source: str, description: str,
+                         changes: list) -> str:
+    """Returns the description of a modified scenario: the preset, each moved lever old -> new,
+    then the preset's own description (its sources still apply to the unmoved levers)."""
+    lines = [f'Modified from the preset "{preset_name}" ({source}). Moved levers, old -> new:']
+    lines += [f"- {c['label']} ({c['path']}): {c['old']} -> {c['new']}" for c in changes]
+    lines += ["", "The preset's description (it no longer describes the moved levers):", "",
+              description.strip()]
+    return "\n".join(lines) + "\n"
+
+
+def export_scenario(scenario, preset_name: str, changes: list):
+    """Returns ``scenario`` as it should be exported: renamed and described as modified from
+    the preset when levers moved (the same object when none did)."""
+    if not changes:
+        return scenario
+    source = public_source(scenario.source_path)
+    copy = scenario.model_copy(update={
+        "name": modified_name(preset_name, changes),
+        "description": modified_description(preset_name, source, scenario.description,
+                                            changes)})
+    copy._source_path = scenario.source_path
+    return copy
+
+
+def export_result(result: Mapping, scenario, preset_name: str | None = None,
+                  changes: list | None = None) -> dict:
+    """Returns a result dict fit to leave the server: the scenario's name and description as
+    exported, the moved levers listed, and no server path."""
+    out = dict(result)
+    info = dict(out.get("scenario") or {})
+    info["file"] = public_source(info.get("file") or scenario.source_path)
+    info["name"], info["description"] = scenario.name, scenario.description
+    if changes:
+        info["modified_from"] = preset_name
+        info["moved_levers"] = list(changes)
+    out["scenario"] = info
+    return out
 
 
 def scenario_toml(scenario) -> str:
@@ -142,11 +235,13 @@ def result_tables(result: Mapping) -> dict:
 
 
 def scenario_bundle(scenario, result: Mapping, figures: Mapping, *, url: str | None = None,
-                    figure_bytes=None) -> bytes:
+                    figure_bytes=None, modified_from: Mapping | None = None) -> bytes:
     """Returns the citation bundle of one scenario view: TOML, results, CSVs, figures, provenance.
 
     ``figures`` maps a name to a matplotlib Figure; ``figure_bytes(fig, fmt)`` renders one
-    (simulator.charts.save.figure_bytes).
+    (simulator.charts.save.figure_bytes). ``modified_from``: {preset, source, changes} when
+    levers moved (the citation and provenance then list them). Pass the scenario and result
+    from export_scenario / export_result: no server path leaves in them.
     """
     from simulator import provenance as prov
     from simulator.paths import DEFAULT_FIT
@@ -160,8 +255,10 @@ def scenario_bundle(scenario, result: Mapping, figures: Mapping, *, url: str | N
         for fmt in ("pdf", "svg", "png"):
             files[f"figures/{name}.{fmt}"] = figure_bytes(fig, fmt)
     record = prov.provenance()
-    record["scenario"] = {"name": scenario.name, "source": scenario.source_path,
+    record["scenario"] = {"name": scenario.name, "source": public_source(scenario.source_path),
                           "sha256": prov.sha256_bytes(toml_text.encode("utf-8"))}
+    if modified_from:
+        record["scenario"]["modified_from"] = dict(modified_from)
     record["fit"] = (result.get("fit") or {}).get("label")
     if DEFAULT_FIT.is_file():
         record["fit_card_sha256"] = prov.sha256_file(DEFAULT_FIT)

@@ -139,3 +139,68 @@ def test_a_bad_link_shows_a_message_in_the_browser(page, app_url):
     assert "nope" in alerts and "actor.mfu" in alerts
     assert len(headline(page)) == 6
     assert page.get_by_test_id("stException").count() == 0
+
+
+def wait_for_page(page, timeout_ms=90_000):
+    """Waits until a page's script has finished running (any page, not only the explorer)."""
+    page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=timeout_ms)
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                           timeout=timeout_ms)
+
+
+def test_the_landing_page_states_the_question(page, app_url):
+    page.goto(f"{app_url}/")
+    wait_for_app(page)
+    text = page.get_by_test_id("stMain").inner_text()
+    assert "The question." in text
+    assert "How much AI capability can an actor under US export controls reach" in text
+    page.get_by_text("New here? How to read this page").click()
+    page.get_by_text("Measured vs assumed").wait_for(timeout=10_000)
+
+
+def test_a_moved_lever_makes_the_downloaded_toml_say_modified(page, app_url, tmp_path):
+    import tomllib
+
+    page.goto(f"{app_url}/?scenario=h20-requirement-2025-central")
+    wait_for_app(page)
+    slider = page.get_by_test_id("stSlider").filter(has_text="MFU").get_by_role("slider")
+    slider.focus()
+    slider.press("End")                              # MFU 0.35 -> 0.8
+    page.wait_for_url("**actor.mfu=0.8**", timeout=60_000)
+    wait_for_app(page)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Scenario (TOML)").click()
+    download = info.value
+    assert download.suggested_filename.startswith("modified-from-")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert data["name"].startswith('Modified from "2025 H20')
+    assert "(actor.mfu): 0.35 -> 0.8" in data["description"]
+    assert abs(data["actor"]["mfu"] - 0.8) < 1e-9
+
+
+def test_the_chip_rule_matrix_shows_the_h20_across_rules(page, app_url):
+    page.goto(f"{app_url}/chips")
+    wait_for_page(page)
+    cell = "[data-testid='status-matrix'] td[data-chip='H20'][data-rule='{}']"
+    page.wait_for_selector(cell.format("2023-10"), timeout=60_000)
+    assert page.locator(cell.format("2023-10")).inner_text().strip() == "Not controlled"
+    assert page.locator(cell.format("2025-04")).inner_text().strip() == "Licence required"
+    assert "H20 letter" in page.locator(cell.format("2025-04")).get_attribute("title")
+
+
+def test_a_shared_link_restores_the_view_tab(page, app_url):
+    page.goto(f"{app_url}/?scenario=h20-requirement-2025-central")
+    wait_for_app(page)
+    page.get_by_test_id("stButtonGroup").get_by_text("Over time").click()
+    page.wait_for_url("**view=over-time**", timeout=60_000)
+    wait_for_app(page)
+    shared_link = page.url
+    page.goto(f"{app_url}/compare")                   # leave, then open the shared link
+    wait_for_page(page)
+    page.goto(shared_link)
+    wait_for_app(page)
+    page.get_by_text("Fixed-fleet assumption", exact=False).wait_for(timeout=60_000)
+    assert "view=over-time" in page.url

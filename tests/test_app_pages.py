@@ -57,7 +57,7 @@ def test_explorer_opens_on_a_preset_with_headline_numbers():
     assert len(shown["Lag (years)"]) == 2          # scratch and distillation
     assert len(shown["Effective FLOP"]) == 2 and len(shown["Cost"]) == 2
     assert at.query_params["scenario"] in {p.stem for p in SCENARIOS_DIR.glob("*.toml")}
-    assert "trails the frontier by" in " ".join(m.value for m in at.markdown)
+    assert "years behind the frontier" in " ".join(m.value for m in at.markdown)
 
 
 def test_moving_a_lever_changes_the_headline_and_the_link():
@@ -374,3 +374,37 @@ def test_compare_can_add_the_view_being_explored():
     assert at.dataframe[0].value.shape[1] == 2
     at.toggle(key="compare_mine").set_value(True).run()     # still offered on later reruns
     assert at.dataframe[0].value.shape[1] == 3
+
+
+def test_the_headline_says_why_distillation_gains_nothing():
+    at = open_app({"scenario": "h20-requirement-2025-central"})
+    text = " ".join(m.value for m in at.markdown)
+    assert "no gain over scratch. Why: only 6.4e10 teacher tokens obtained" in text
+
+
+def test_controls_with_no_effect_are_hidden_and_the_reason_said():
+    at = open_app({"scenario": "h20-requirement-2025-central"})
+    keys = {w.key for w in at.sidebar.slider} | {w.key for w in at.sidebar.toggle}
+    assert "lv:distillation.top_k" not in keys               # text-only access
+    assert "lv:actor.chips.0.count" in {w.key for w in at.sidebar.select_slider}
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert "applies only when the API exposes top-k log-probs" in captions
+
+
+def test_the_about_page_explains_terms_citation_and_sources():
+    at = open_app(page="about")
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    for term in ("Lag (years)", "Effective compute", "Transfer assumption", "Oracle loss"):
+        assert f"**{term}" in text, term
+    assert "data/chips.csv" in text and "data/rules.toml" in text
+    assert any("Version 0.1.0" in c.value for c in at.code)
+
+
+def test_compare_shows_years_against_the_no_controls_baseline():
+    at = open_app({"scenarios": ["h20-requirement-2025-central",
+                                 "h200-case-by-case-2026-central"]}, page="compare")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert "Δ years vs the no-controls baseline, scratch" in table.index
+    assert any("different years" in w.value for w in at.warning)

@@ -21,9 +21,14 @@ BAND = (5, 95)
 TEACHER_WORDS = {"model": "a trained teacher model", "oracle": "the exact (oracle) predictor"}
 
 
-def _footer(card: dict, stamp: Stamp | None, n_runs: int | None, extra_note: str = "") -> Footer:
+def _footer(card: dict, stamp: Stamp | None, n_runs: int | None, extra_note: str = "",
+            total_runs: int | None = None) -> Footer:
+    """Returns a chart's footer; ``total_runs``: the runs in the results file, when the chart
+    uses only some of them (so its count matches the count a reader sees elsewhere)."""
     stamp = stamp or Stamp()
     runs = f"{n_runs} training runs" if n_runs else "training runs"
+    if n_runs and total_runs and total_runs != n_runs:
+        runs = f"{n_runs} of {total_runs} training runs"
     source = (f"Compute Moat experiments: {runs} of small GPT-style transformers on a synthetic "
               "language with a known entropy floor; fits from the fit card"
               + (f" {stamp.fit_sha256[:8]}" if stamp.fit_sha256 else "") + ".")
@@ -121,7 +126,8 @@ def _fmt_params(n: float) -> str:
     return f"{n / 1e6:.1f}M" if n >= 1e6 else f"{n / 1e3:.0f}k"
 
 
-def loss_vs_compute(runs, card: dict, *, stamp: Stamp | None = None):
+def loss_vs_compute(runs, card: dict, *, stamp: Stamp | None = None,
+                    total_runs: int | None = None):
     """Returns a Figure: measured loss vs training compute per access mode, with the fits.
 
     One panel per mode (scratch, logits, top-k, text); points are runs coloured by model
@@ -137,7 +143,7 @@ def loss_vs_compute(runs, card: dict, *, stamp: Stamp | None = None):
             "Held-out loss (nats/token) vs the student's training compute (FLOP) in our small "
             "experiments; points are runs, lines the fitted law per model size with 90% bands. "
             f"Distilled students learn from {_teacher_words(card, runs)}.",
-            _footer(card, stamp, len(runs)), axes_height_in=4.6)
+            _footer(card, stamp, len(runs), total_runs=total_runs), axes_height_in=4.6)
         axes = fig.subplots(2, 2, sharex=True, sharey=True).ravel()
         sizes = sorted(runs["params"].unique())
         colours = _size_colours(sizes)
@@ -200,7 +206,7 @@ def pick_fixed_size(runs) -> float:
 
 
 def loss_vs_tokens(runs, card: dict, *, params: float | None = None,
-                   stamp: Stamp | None = None):
+                   stamp: Stamp | None = None, total_runs: int | None = None):
     """Returns a Figure: loss vs training tokens at one model size, one line per mode."""
     runs = full_runs(runs)
     params = pick_fixed_size(runs) if params is None else params
@@ -210,7 +216,8 @@ def loss_vs_tokens(runs, card: dict, *, params: float | None = None,
             "Measured evidence: what a token from the teacher is worth",
             f"Held-out loss (nats/token) vs training tokens for a {_fmt_params(params)}-parameter "
             "student, by how it learns; points are runs, lines the fitted laws with 90% bands.",
-            _footer(card, stamp, int((runs["params"] == params).sum())))
+            _footer(card, stamp, int((runs["params"] == params).sum()),
+                    total_runs=total_runs))
         ax = fig.add_subplot()
         ends = []
         for mode in MODES:
@@ -241,7 +248,8 @@ def loss_vs_tokens(runs, card: dict, *, params: float | None = None,
     return fig
 
 
-def compute_multiplier_chart(card: dict, *, stamp: Stamp | None = None, runs=None):
+def compute_multiplier_chart(card: dict, *, stamp: Stamp | None = None, runs=None,
+                             total_runs: int | None = None):
     """Returns a Figure: the compute multiplier M(C) of each access mode, with its band.
 
     With ``runs``, compute outside the range of the measured runs is shaded grey.
@@ -253,7 +261,7 @@ def compute_multiplier_chart(card: dict, *, stamp: Stamp | None = None, runs=Non
             "Compute multiplier M(C): the from-scratch compute that reaches the loss a "
             "compute-optimal distilled student reaches with C, divided by C (×); median and "
             "90% band, at the scale of our experiments (grey: beyond the measured runs).",
-            _footer(card, stamp, card_run_count(card)))
+            _footer(card, stamp, card_run_count(card), total_runs=total_runs))
         ax = fig.add_subplot()
         ends = []
         for mode in MODES[1:]:
@@ -362,7 +370,8 @@ def _gain_from_table(gain: dict) -> dict | None:
             **{k: np.asarray(gain.get(k, med), dtype=float)[keep] for k in ("p05", "p95")}}
 
 
-def token_limited_chart(card: dict, *, stamp: Stamp | None = None):
+def token_limited_chart(card: dict, *, stamp: Stamp | None = None,
+                        total_runs: int | None = None):
     """Returns the headline Figure: compute-equivalent gain vs teacher-token fraction.
 
     Solid where the fraction was measured, dashed/faded where the fitted form extrapolates.
@@ -378,7 +387,7 @@ def token_limited_chart(card: dict, *, stamp: Stamp | None = None):
             "measured range of shares.",
             _footer(card, stamp, card_run_count(card),
                     "A gain of 2× means the student reaches the loss that training from "
-                    "scratch reaches with twice the compute."))
+                    "scratch reaches with twice the compute.", total_runs=total_runs))
         ax = fig.add_subplot()
         if not series:
             empty_panel(ax, "The fit card has no token-limited fits")
@@ -436,10 +445,14 @@ def full_runs(runs):
 def evidence_figures(runs, card: dict, stamp: Stamp | None = None) -> dict:
     """Returns {slug: Figure} of every evidence chart (issue 4) and the headline (issue 8)."""
     figs = {}
+    total = len(runs) if runs is not None else None
     runs = full_runs(runs)
     if runs is not None and len(runs):
-        figs["evidence_loss_vs_compute"] = loss_vs_compute(runs, card, stamp=stamp)
-        figs["evidence_loss_vs_tokens"] = loss_vs_tokens(runs, card, stamp=stamp)
-    figs["evidence_compute_multiplier"] = compute_multiplier_chart(card, stamp=stamp, runs=runs)
-    figs["headline_token_limited"] = token_limited_chart(card, stamp=stamp)
+        figs["evidence_loss_vs_compute"] = loss_vs_compute(runs, card, stamp=stamp,
+                                                           total_runs=total)
+        figs["evidence_loss_vs_tokens"] = loss_vs_tokens(runs, card, stamp=stamp,
+                                                         total_runs=total)
+    figs["evidence_compute_multiplier"] = compute_multiplier_chart(card, stamp=stamp, runs=runs,
+                                                                   total_runs=total)
+    figs["headline_token_limited"] = token_limited_chart(card, stamp=stamp, total_runs=total)
     return figs

@@ -39,7 +39,11 @@ def scenario_footer(result: dict, stamp: Stamp | None, extra_note: str = "") -> 
     s = result["scenario"]
     source = (f"Compute Moat scenario model, scenario \"{s['name']}\" (rule {s['rule']}); "
               f"data/chips.csv, rules.toml, laws.toml; distillation: {s['fit']}.")
-    note = " ".join(p for p in (extra_note, transfer_note(result)) if p)
+    moved = s.get("moved_levers") or []
+    moved_note = ("Levers moved from the preset: " + "; ".join(
+        f"{c['label']} {c['old']} → {c['new']}" for c in moved[:8])
+        + (f"; and {len(moved) - 8} more" if len(moved) > 8 else "") + ".") if moved else ""
+    note = " ".join(p for p in (moved_note, extra_note, transfer_note(result)) if p)
     return Footer(source=source, note=note, stamp=stamp or Stamp())
 
 

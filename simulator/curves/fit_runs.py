@@ -77,6 +77,8 @@ def read_csv_with(path, required) -> pd.DataFrame:
 def read_results(path) -> pd.DataFrame:
     """Returns the runs of a results.csv after checking columns and values (InputError if bad)."""
     df = read_csv_with(path, REQUIRED)
+    if df.empty:
+        raise InputError(f"{path}: no runs (the file has a header but no rows)")
     if "oracle_loss" not in df.columns:
         raise InputError(f"{path}: missing column(s) oracle_loss (leave it empty when the "
                          "corpus has no known floor: E is then fitted)")

@@ -171,6 +171,12 @@ class Rule:
     reviews: tuple
     sources: tuple
     extra: dict  # other keys of the rule's table (levies, caps, conditions not modelled, …)
+    label: str = ""  # a short name for people, e.g. "Oct 2023 rule (3A090 revised)"
+
+    @property
+    def name(self) -> str:
+        """Returns the rule's short human name (its label, else its id)."""
+        return self.label or self.id
 
 
 @dataclass(frozen=True)
@@ -237,7 +243,7 @@ def _parse_test(raw: dict, where: str, reviews: bool) -> Test:
 
 # Keys describing measures that stay in force: a rule that extends another inherits them.
 _INHERITED = ("hbm_export_controls", "hbm_controls_file")
-_RULE_KEYS = {"title", "announced", "effective", "summary", "cloud_access_allowed", "controls",
+_RULE_KEYS = {"title", "label", "announced", "effective", "summary", "cloud_access_allowed", "controls",
               "reviews", "sources", "extends"}
 
 
@@ -270,6 +276,7 @@ def _load(path: str) -> tuple[dict, dict]:
         rule = Rule(
             id=rule_id,
             title=str(raw.get("title", rule_id)),
+            label=str(raw.get("label", rule_id)),
             announced=str(raw.get("announced", "")),
             effective=str(raw.get("effective", "")),
             summary=str(raw.get("summary", "")),
