@@ -10,17 +10,7 @@ from __future__ import annotations
 
 import math
 
-STATUS_LABELS = {
-    "not_controlled": "Not controlled",
-    "nac_notification": "NAC notification",
-    "case_by_case": "Case-by-case review",
-    "licence_required": "Licence required",
-    "denied": "Denied (presumption)",
-    "domestic": "Domestic design",
-}
-CHANNEL_LABELS = {"import": "Legal import", "smuggled": "Smuggled", "domestic": "Domestic",
-                  "cloud": "Rented cloud"}
-ACCESS_LABELS = {"logits": "full logits", "topk": "top-k log-probs", "text": "text only"}
+from simulator.vocabulary import ACCESS_LABELS, CHANNEL_LABELS, STATUS_LABELS, usd
 
 
 def flop_text(x) -> str:
@@ -37,14 +27,8 @@ def count_text(x) -> str:
 
 
 def usd_text(x) -> str:
-    """Returns dollars with a k / M / B / T suffix."""
-    if x is None:
-        return "–"
-    x = float(x)
-    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= limit:
-            return f"${x / limit:.3g}{suffix}"
-    return f"${x:,.0f}"
+    """Returns dollars with a k / M / B / T suffix ('–' for none)."""
+    return "–" if x is None else usd(x)
 
 
 def fleet_rows(fleet: list[dict]) -> list[dict]:

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from simulator.paths import REPO_ROOT
+from simulator.vocabulary import TRANSFER_NOTE
 
 QUESTION = (
     "How much AI capability can an actor under US export controls reach, and how far behind "
@@ -70,11 +71,7 @@ GLOSSARY = {
     "Distillation regime": "Why distillation helps or not in a scenario: API tokens mixed into "
                            "pre-training are a small share of a frontier student's tokens and "
                            "buy almost nothing; the regime sentence says which case applies.",
-    "Transfer assumption": "Absolute losses at frontier scale come from a published scaling "
-                           "law; only dimensionless quantities (the effective-data multiplier "
-                           "vs tokens per parameter and teacher gap, the gain per access mode) "
-                           "transfer from our small experiments. That transfer is assumed, not "
-                           "measured.",
+    "Transfer assumption": TRANSFER_NOTE,
     "Monte Carlo band": "The 5th-95th (thin) and 25th-75th (thick) percentiles over draws of "
                         "the fit's bootstrap samples and the scenario's lever ranges.",
     "Oracle loss": "The loss of the exact Bayes-optimal predictor of the synthetic language the "

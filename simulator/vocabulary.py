@@ -20,6 +20,8 @@ MODE_LABELS = {
     "distill": "Distil through the API",
 }
 MODES = ("scratch", "logits", "topk", "text")
+CHANNEL_LABELS = {"import": "Legal import", "smuggled": "Smuggled", "domestic": "Domestic",
+                  "cloud": "Rented cloud"}
 
 # Okabe & Ito (2008) colours with fixed meanings, so the same thing has the same colour in
 # every chart and in the app. Meaning is never carried by hue alone: lines also differ in style

@@ -50,7 +50,7 @@ def test_report_a_bug_is_an_http_url_even_without_a_project_url(monkeypatch):
 def test_year_zero_of_the_series_is_the_scenarios_own_result():
     scenario = load_scenario(CENTRAL)
     rows = lag_over_time(scenario, years=3, draws=200)
-    point = evaluate(scenario, draws=0).results
+    point = evaluate(scenario, draws=0).to_dict()["results"]
     assert [r["year"] for r in rows] == [scenario.year + t for t in range(4)]
     for strategy in ("scratch", "distill"):
         assert math.isclose(rows[0][strategy]["lag_years"], point[strategy]["lag_years"],
