@@ -19,7 +19,7 @@ st.set_page_config(page_title="Compute Moat", page_icon=":material/memory:", lay
 
 # Less empty space above each page; a sidebar wide enough for scenario names on a wide screen,
 # and no wider than 300 px on a narrow one (at 820 px the main column keeps ~500 px).
-st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}"
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:4rem}"
         "@media (min-width: 1100px){[data-testid='stSidebar']{min-width:330px}}"
         "@media (max-width: 1099px){[data-testid='stSidebar']{min-width:260px;"
         "max-width:300px}"

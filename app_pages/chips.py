@@ -230,8 +230,8 @@ st.dataframe(
         f"Status under {rule_id}"}).assign(
         **{f"Status under {rule_id}": serving[f"status_{rule_id}"].map(shared.STATUS_LABELS)}),
     hide_index=True, width="stretch",
-    column_config={"Parameters": st.column_config.NumberColumn(format="%.3g"),
-                   "Active parameters": st.column_config.NumberColumn(format="%.3g"),
+    column_config={"Parameters": st.column_config.NumberColumn(format="compact"),
+                   "Active parameters": st.column_config.NumberColumn(format="compact"),
                    "Decode tokens/s per chip": st.column_config.NumberColumn(format="%.0f"),
                    "Prefill tokens/s per chip": st.column_config.NumberColumn(format="%.0f"),
                    "Users per chip": st.column_config.NumberColumn(format="%.1f"),

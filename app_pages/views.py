@@ -143,7 +143,7 @@ def timeseries_chart(rows: list[dict]) -> dict | None:
         for low, high, opacity in (("p5", "p95", 0.15), ("p25", "p75", 0.25)):
             layers.append({"mark": {"type": "area", "opacity": opacity}, "encoding": {
                 "x": x, "y": {"field": low, "type": "quantitative"},
-                "y2": {"field": high}, "color": {**colour, "legend": None}}})
+                "y2": {"field": high}, "color": colour}})
     layers.append({"mark": {"type": "line", "point": True}, "encoding": {
         "x": x, "y": {"field": "lag_years", "type": "quantitative",
                       "title": "Lag behind the frontier (years)"},

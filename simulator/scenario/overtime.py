@@ -68,8 +68,10 @@ def assumption_text(scenario) -> str:
     grow = scenario.actor.growth_per_year
     fleet = ("stays as the scenario states it (actor.growth_per_year = 1)" if grow == 1 else
              f"grows {grow:g}x a year (actor.growth_per_year)")
-    return (f"Fixed-fleet assumption: the actor's fleet {fleet}, under rule {scenario.rule} "
-            f"throughout, while the frontier's training compute grows "
+    from simulator.hardware import get_rule
+
+    return (f"Fixed-fleet assumption: the actor's fleet {fleet}, under the "
+            f"{get_rule(scenario.rule).name} throughout, while the frontier's training compute grows "
             f"{scenario.frontier.growth_per_year:g}x a year; no new rule, chip or campaign "
             "arrives. Bands: 5th-95th and 25th-75th percentiles over the same Monte Carlo "
             "draws each year.")
