@@ -25,7 +25,10 @@ def register(subparsers) -> None:
             "distillation law per access mode and teacher, the effective-data multiplier k, "
             "the compute multiplier M(C) and the token-limited gain G(f), each with a "
             "bootstrap over runs and a held-out check (largest compute level refitted out), "
-            "and write them as a fit card."))
+            "and write them as a fit card. A capability sweep (results.csv with an 'arm' column) "
+            "gets the capability card instead: accuracy vs teacher samples per base and access "
+            "tier, the self-reliant curve, CEG, the knowledge gate and held-out checks "
+            "(simulator.curves.capability_card)."))
     p.add_argument("--runs", required=True, metavar="DIR",
                    help="a sweep directory holding results.csv (or the CSV itself)")
     p.add_argument("--out", required=True, metavar="FIT.json", help="where to write the card")
@@ -188,6 +191,17 @@ def run_fit(args) -> int:
         raise InputError(f"--bootstrap {args.bootstrap}: must be at least 10")
     if args.min_steps < 0:
         raise InputError(f"--min-steps {args.min_steps}: must be 0 or more")
+    from simulator.curves.capability_card import is_capability_results
+    if is_capability_results(path):
+        from simulator.curves.capability_card import run_capability_fit, summary_lines
+        card = run_capability_fit(path, args.out, args.bootstrap, args.random_state)
+        print(f"wrote {args.out} (capability card, {card['settings']['n_bootstrap']} bootstrap "
+              f"resamples, {card['provenance']['fit_seconds']} s)")
+        for line in summary_lines(card):
+            print(line)
+        for w in card["warnings"]:
+            print(f"warning: {w}", file=sys.stderr)
+        return 0
     t0 = time.perf_counter()
     df = read_results(path)
     card = fit_runs(df, n_bootstrap=args.bootstrap, random_state=args.random_state,

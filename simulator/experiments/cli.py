@@ -13,7 +13,10 @@ def register(subparsers):
         "run", help="run or resume a sweep",
         description="Run (or resume) a sweep; writes config.json, provenance.json and "
                     "results.csv into --out. Finished runs are skipped on a rerun.")
-    run.add_argument("--preset", required=True, help="smoke | default | full")
+    run.add_argument("--preset", required=True,
+                     help="smoke | default | full (loss sweeps); capability-smoke | capability "
+                          "(capability transfer in the hops world, see "
+                          "simulator.experiments.capability)")
     run.add_argument("--out", required=True, metavar="DIR", help="sweep directory")
     run.add_argument("--workers", type=int, default=None,
                      help="local worker processes (default: one per CPU core)")
@@ -39,9 +42,27 @@ def register(subparsers):
 
 
 def _run(args) -> int:
+    from simulator.experiments.capability_presets import PRESET_NAMES as CAPABILITY
+    if args.preset in CAPABILITY:
+        return _run_capability(args)
     from simulator.experiments.sweep import run_sweep
     summary = run_sweep(args.preset, args.out, workers=args.workers, scheduler=args.scheduler,
                         device=args.device, corpus=args.corpus, progress=not args.quiet)
+    print(f"{summary['done']}/{summary['total']} runs in {summary['dir']} "
+          f"({summary['wall_s']:.1f} s)")
+    return 0
+
+
+def _run_capability(args) -> int:
+    from simulator.errors import InputError
+    from simulator.experiments.capability_presets import build_config
+    from simulator.experiments.capability_sweep import run_capability_sweep
+    if args.corpus is not None:
+        raise InputError(f"--corpus: the {args.preset} preset uses its own task world")
+    if args.device == "cuda":
+        raise InputError(f"--device cuda: the {args.preset} preset runs on the CPU only")
+    summary = run_capability_sweep(build_config(args.preset), args.out, workers=args.workers,
+                                   scheduler=args.scheduler, progress=not args.quiet)
     print(f"{summary['done']}/{summary['total']} runs in {summary['dir']} "
           f"({summary['wall_s']:.1f} s)")
     return 0
