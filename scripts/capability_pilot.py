@@ -6,7 +6,10 @@ Trains the preset's teacher and reference base (c3 at its larger budget) once, t
 that base with every arm at n = 1024 samples (self_improve: 1,024 attempts) for each rate of a
 3-point grid, scoring accuracy on the world's *validation* chains (disjoint from the evaluation
 chains and from every teacher prompt). The rule: per arm, the rate with the best validation
-accuracy, ties to the smaller rate. Prints the table and the chosen rates as JSON.
+accuracy, where rates within two binomial standard errors of the best count as tied and the
+smallest of those is chosen (differences inside evaluation noise do not pick a rate). Results
+are cached in OUT/pilot-table.json, so the grid can be extended without rerunning it. Prints the
+table and the chosen rates as JSON.
 """
 
 import argparse
@@ -14,7 +17,7 @@ import json
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-GRID = (0.001, 0.003, 0.01)
+GRID = (0.001, 0.003, 0.01, 0.03)
 ARMS = ("answer", "trace", "verified_trace", "trace_topk", "trace_logits", "grader",
         "self_improve")
 
@@ -56,20 +59,29 @@ def main():
             if r.get("arm") == "base":
                 rows[ref] = r
     posts = [j for j in jobs if j["kind"] == "post"]
+    cache = out / "pilot-table.json"
+    table = json.loads(cache.read_text()) if cache.exists() else {}
     tasks = [({**j, "base_row": rows[ref], "pilot_dir": str(out.resolve())}, lr)
-             for j in posts for lr in GRID]
+             for j in posts for lr in GRID if str(lr) not in table.get(j["tier"] or j["arm"], {})]
     with ProcessPoolExecutor(args.workers) as ex:
         results = list(ex.map(_one, tasks))
-    table, chosen = {}, {}
     for (job, lr), row in zip(tasks, results):
         arm = job["tier"] or job["arm"]
-        table.setdefault(arm, {})[lr] = row["accuracy"]
-        print(f"{arm:<15} lr={lr:<6} valid accuracy {row['accuracy']:.3f} "
-              f"(no trace {row['accuracy_no_trace']:.3f}, steps {row['post_steps']})", flush=True)
+        table.setdefault(arm, {})[str(lr)] = {k: row[k] for k in (
+            "accuracy", "accuracy_no_trace", "recall", "post_steps", "n_train_samples")}
+    cache.write_text(json.dumps(table, indent=2))
+    n_q = 2 * cfg["world"]["n_valid"]
+    chosen = {}
     for arm, accs in table.items():
-        best = max(accs.values())
-        chosen[arm] = min(lr for lr, a in accs.items() if a >= best)
-    print(json.dumps({"table": table, "chosen": chosen}, indent=2))
+        for lr, r in sorted(accs.items(), key=lambda kv: float(kv[0])):
+            print(f"{arm:<15} lr={lr:<6} valid accuracy {r['accuracy']:.3f} (no trace "
+                  f"{r['accuracy_no_trace']:.3f}, recall {r['recall']:.3f}, steps "
+                  f"{r['post_steps']}, samples {r['n_train_samples']})")
+        best = max(r["accuracy"] for r in accs.values())
+        se = (best * (1 - best) / n_q) ** 0.5
+        chosen[arm] = min(float(lr) for lr, r in accs.items()
+                          if r["accuracy"] >= best - 2 * se)
+    print(json.dumps({"chosen": chosen}, indent=2))
 
 
 if __name__ == "__main__":

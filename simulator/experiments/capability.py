@@ -23,7 +23,7 @@ Arms (``arm`` in results.csv):
 Post-training follows one rule for every arm (``post`` in the preset): optimiser steps =
 clip(epochs x kept samples / teacher rows per batch, min_steps, max_steps), each batch half
 bought (or self-made) samples, half fresh own data (replay); the learning rate is the arm's
-(tier's) rate scaled by the size's pre-training rate relative to the reference size.
+(tier's), the same at every size.
 """
 
 import copy
@@ -36,7 +36,7 @@ import torch
 
 from simulator import atomic
 from simulator.experiments import capability_train as ct
-from simulator.experiments.hops import ANS, EOS, EQ, SEP, TARGET_HOPS, HopsWorld
+from simulator.experiments.hops import ANS, EOS, EQ, N_SPECIAL, SEP, TARGET_HOPS, HopsWorld
 
 ARMS = ("teacher", "base", "distill", "grader", "self_pretrain", "self_improve")
 TIERS = ("answer", "trace", "verified_trace", "trace_topk", "trace_logits")
@@ -219,15 +219,17 @@ def _fit_rows(model, world, job, seqs, starts, soft, rng, steps):
     return ct.train(model, steps, job["lr"], batch)
 
 
-def tier_rows(pool, n, tier, top_k, vocab):
-    """Returns (seqs, starts, soft or None) of the first n pool responses as a tier shows them."""
+def tier_rows(pool, n, tier, top_k, vocab, n_entities=None):
+    """Returns (seqs, starts, soft or None) of the first n pool responses as a tier shows them
+    (``answer``: only responses whose final answer is an entity, if ``n_entities`` is given)."""
     seqs = [s.numpy() for s in pool["seq"][:n]]
     starts = pool["start"][:n].tolist()
     ans, truth = pool["answer"][:n].numpy(), pool["truth"][:n].numpy()
     keep = list(range(n))
     soft = None
     if tier == "answer":  # question + final answer; a response without an answer is useless
-        keep = [i for i in keep if ans[i] >= 0]
+        top = N_SPECIAL + (n_entities if n_entities is not None else vocab)
+        keep = [i for i in keep if N_SPECIAL <= ans[i] < top]
         seqs = [np.concatenate([s[:st], [ANS, a, EOS]]) for s, st, a in zip(seqs, starts, ans)]
     elif tier == "verified_trace":
         keep = [i for i in keep if ans[i] == truth[i]]
@@ -247,7 +249,8 @@ def _topk(p, k):
 
 def _distill(model, world, job, n, pool, rng, gen):
     post = job["post"]
-    seqs, starts, soft = tier_rows(pool, n, job["tier"], post["top_k"], world.vocab_size)
+    seqs, starts, soft = tier_rows(pool, n, job["tier"], post["top_k"], world.vocab_size,
+                                   world.E)
     steps = post_steps(len(seqs), post)
     tokens = _fit_rows(model, world, job, seqs, starts, soft, rng, steps) if steps else 0
     teacher_tokens = ct.seq_tokens(pool["seq"][:n])  # hidden or not, the teacher wrote them all

@@ -13,9 +13,11 @@ A run's id is a hash of everything that decides its result, so a preset always n
 How the post-training settings were chosen (a rule, written here, not a look at which tier wins):
 the step rule (epochs, min/max steps, replay half of each batch) follows the calibration trial in
 docs (post-training is step-limited: several epochs over the bought samples); the learning rate of
-each arm was picked on a pilot (scripts/capability_pilot.py) as the rate of a 3-point grid with the
-best accuracy on the *validation* chains (never the evaluation chains) at the reference base and
-n = 1024 (self_improve: 1,024 attempts), ties to the smaller rate.
+each arm was picked on a pilot (scripts/capability_pilot.py) on a 4-point grid: at the reference
+base and n = 1024 (self_improve: 1,024 attempts), the smallest rate whose accuracy on the
+*validation* chains (never the evaluation chains) is within two binomial standard errors of the
+best. The same rate is used at every size (the pilot validated no size scaling). The step budget
+(min 150, max 600 steps: 2.3 epochs at n = 4,096) was sized to the 30-minute, 2-core budget.
 """
 
 import hashlib
@@ -30,9 +32,10 @@ WORLD = {"n_entities": 32, "n_relations": 8, "zipf_exponent": 1.0, "seed": 0, "v
          "context": 32, "n_eval": 200, "n_valid": 200}
 TIERS = ["answer", "trace", "verified_trace", "trace_topk", "trace_logits"]
 
-# Post-training learning rates per arm at the reference size (see the module docstring).
-POST_LR = {"answer": 0.003, "trace": 0.003, "verified_trace": 0.003, "trace_topk": 0.003,
-           "trace_logits": 0.003, "grader": 0.003, "self_improve": 0.003}
+# Post-training learning rates per arm, chosen by the pilot's rule (module docstring) on the
+# grid 0.001, 0.003, 0.01, 0.03 (pilot of 2026-12-01, table in data/README.md), used at every size.
+POST_LR = {"answer": 0.001, "trace": 0.01, "verified_trace": 0.01, "trace_topk": 0.01,
+           "trace_logits": 0.01, "grader": 0.001, "self_improve": 0.001}
 
 
 def _capability():
@@ -47,8 +50,8 @@ def _capability():
                     "lr": 0.003, "own_rows": 16, "trace_rows": 32, "seed": 0},
         "sizes": sizes,
         "pretrain": {"batch": 64, "budgets": [100_000, 400_000], "seed": 0},
-        "post": {"teacher_rows": 16, "own_rows": 16, "epochs": 4, "min_steps": 200,
-                 "max_steps": 1000, "top_k": 4, "rounds": 4, "seed_traces": 8,
+        "post": {"teacher_rows": 16, "own_rows": 16, "epochs": 4, "min_steps": 150,
+                 "max_steps": 600, "top_k": 4, "rounds": 4, "seed_traces": 8,
                  "ref_size": "c3", "lr": POST_LR},
         "groups": [
             {"arm": "distill", "bases": bases, "tiers": TIERS, "n": N_VALUES, "seeds": [0]},
@@ -71,7 +74,7 @@ def _smoke():
         "preset": "capability-smoke", "kind": "capability",
         "world": {**WORLD, "n_entities": 12, "n_relations": 4, "n_eval": 48, "n_valid": 48},
         "threads": 1,
-        "teacher": {"size": {"n_layer": 2, "d_model": 32, "n_head": 1}, "steps": 250,
+        "teacher": {"size": {"n_layer": 2, "d_model": 32, "n_head": 1}, "steps": 800,
                     "lr": 0.006, "own_rows": 16, "trace_rows": 32, "seed": 0},
         "sizes": sizes,
         "pretrain": {"batch": 32, "budgets": [20_000, 40_000], "seed": 0},
@@ -145,7 +148,6 @@ def plan_jobs(cfg, sweep_dir) -> list[dict]:
                                 "batch": pre["batch"], "seed": pre["seed"], "deps": []}
     jobs += list(base_jobs.values())
     post_jobs = {}
-    ref_lr = cfg["sizes"][cfg["post"]["ref_size"]]["lr"]
     for g in cfg["groups"]:
         arm = g["arm"]
         tiers = g.get("tiers", [""])
@@ -155,7 +157,7 @@ def plan_jobs(cfg, sweep_dir) -> list[dict]:
             if arm == "self_pretrain":
                 levels = [int(round(f * bj["tokens"])) for f in g["extra"]]
             for tier in tiers:
-                lr = cfg["post"]["lr"].get(tier or arm, 0.0) * bj["size"]["lr"] / ref_lr
+                lr = cfg["post"]["lr"].get(tier or arm, 0.0)
                 if arm == "self_pretrain":
                     lr = bj["size"]["lr"]
                 for seed in g["seeds"]:

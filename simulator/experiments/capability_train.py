@@ -40,13 +40,31 @@ def params(model) -> int:
 
 
 def part_loss(model, x, w, soft):
-    logits = model(x[:, :-1])
-    logp = torch.log_softmax(logits, dim=-1)
-    if soft is None:
-        per = -logp.gather(2, x[:, 1:, None])[..., 0]
-    else:
-        per = -(soft * logp).sum(-1)
-    return (per * w).sum() / w.sum().clamp_min(1.0)
+    return parts_loss(model, [(x, w, soft)])
+
+
+def parts_loss(model, parts):
+    """Returns the sum over parts of each part's weighted mean loss, in one forward pass (the
+    parts are right-padded to a common length and stacked)."""
+    T = max(x.shape[1] for x, _, _ in parts)
+    xs, ws, rows = [], [], []
+    for x, w, _ in parts:
+        xs.append(F.pad(x, (0, T - x.shape[1]), value=PAD))
+        ws.append(F.pad(w, (0, T - x.shape[1])))
+        rows.append(x.shape[0])
+    x, w = torch.cat(xs), torch.cat(ws)
+    logp = torch.log_softmax(model(x[:, :-1]), dim=-1)
+    per = -logp.gather(2, x[:, 1:, None])[..., 0]
+    total, lo = 0.0, 0
+    for (px, pw, soft), n in zip(parts, rows):
+        part = per[lo:lo + n]
+        if soft is not None:
+            tgt = F.pad(soft, (0, 0, 0, T - px.shape[1]))
+            part = -(tgt * logp[lo:lo + n]).sum(-1)
+        pw = w[lo:lo + n]
+        total = total + (part * pw).sum() / pw.sum().clamp_min(1.0)
+        lo += n
+    return total
 
 
 def train(model, steps, lr, batch, warmup=20, weight_decay=0.0) -> int:
@@ -65,10 +83,9 @@ def train(model, steps, lr, batch, warmup=20, weight_decay=0.0) -> int:
         if s >= steps - cooldown:
             scale *= 1.0 - math.sqrt((s - (steps - cooldown) + 1) / cooldown)
         set_lr(opt, lr * scale)
-        loss = 0.0
-        for x, w, soft in batch(s):
-            loss = loss + part_loss(model, x, w, soft)
-            tokens += int((x != PAD).sum())
+        parts = batch(s)
+        loss = parts_loss(model, parts)
+        tokens += sum(int((x != PAD).sum()) for x, _, _ in parts)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
