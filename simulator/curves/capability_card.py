@@ -18,6 +18,7 @@ Sections:
   the teacher's inference is paid by the API and is not in the student's compute.
 - ``heldout``: leave one n out (refit without it, predict its seed mean) and leave one size out
   (predict a size's curves from the gate fitted on the other sizes), errors in accuracy points.
+- ``comparisons``: every channel against the sampled-trace tier at the largest base.
 - ``warnings``: fits at a bound, held-out errors above 5 points.
 """
 
@@ -105,7 +106,8 @@ def fit_capability(df, n_bootstrap=200, random_state=0, results_sha256=None, n_e
             warnings.append(f"{ch}: leave-one-size-out error {h['mean_abs_error']:.3f} "
                             f"(> {HELDOUT_LIMIT})")
     teacher = df[df["arm"] == "teacher"]
-    return {
+    comparisons = _comparisons(tiers, largest)
+    return _finite({
         "schema": SCHEMA, "kind": "capability",
         "results_sha256": results_sha256,
         "settings": {"n_bootstrap": int(n_bootstrap), "random_state": int(random_state),
@@ -119,14 +121,36 @@ def fit_capability(df, n_bootstrap=200, random_state=0, results_sha256=None, n_e
         "teacher": ({"accuracy": float(teacher["accuracy"].iloc[0]),
                      "params": int(teacher["student_params"].iloc[0])} if len(teacher) else None),
         "bases": {b: {"accuracy": float(r["accuracy"]), "accuracy_4hop":
-                      float(r.get("accuracy_4hop", np.nan)), "recall": float(r["recall"]),
+                      float(r["accuracy_4hop"]) if "accuracy_4hop" in r else None,
+                      "recall": float(r["recall"]),
                       "compute": float(r["student_flop"]), "params": int(r["student_params"]),
                       "pretrain_tokens": int(r["pretrain_tokens"])}
                   for b, r in bases.iterrows()},
         "largest_base": largest,
         "tiers": tiers, "self_reliance": self_reliance, "ceg": ceg, "heldout": heldout,
-        "warnings": warnings,
-    }
+        "comparisons": comparisons, "warnings": warnings,
+    })
+
+
+def _comparisons(tiers, base, reference="trace"):
+    """Each channel against the ``trace`` tier at the largest base: the difference in a_inf
+    (90% interval from the two channels' independent bootstrap samples) and in measured
+    accuracy at each n. Negative: the channel transfers less than sampled traces."""
+    ref = tiers.get(reference, {}).get("bases", {}).get(base)
+    if ref is None:
+        return {}
+    out = {"reference": reference, "base": base, "channels": {}}
+    for ch, entry in tiers.items():
+        f = entry["bases"].get(base)
+        if f is None or ch == reference:
+            continue
+        diff = np.subtract(f["bootstrap"]["a_inf"], ref["bootstrap"]["a_inf"])
+        out["channels"][ch] = {
+            "a_inf_difference": f["a_inf"] - ref["a_inf"],
+            "a_inf_difference_interval": cc.interval(diff),
+            "accuracy_difference": {n: f["measured"][n]["accuracy"] - m["accuracy"]
+                                    for n, m in ref["measured"].items() if n in f["measured"]}}
+    return out
 
 
 def _gate(fits):
@@ -279,8 +303,20 @@ def run_capability_fit(path, out, n_bootstrap, random_state) -> dict:
     prov["results_sha256"] = sha
     prov["fit_seconds"] = round(time.perf_counter() - t0, 1)
     card["provenance"] = prov
+    card = _finite(card)
     atomic.write_json(out, card)
     return card
+
+
+def _finite(value):
+    """Returns a copy with non-finite floats replaced by None (JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 def _n_eval(path):
@@ -307,9 +343,12 @@ def summary_lines(card) -> list[str]:
         h = card["heldout"]["leave_one_n_out"][ch]
         ceg = (f"CEG(1024) {'>' if c['kind'] == 'lower_bound' else '<' if c['kind'] == 'upper_bound' else '='}"
                f" {c['ceg']:.3g} [{c['interval'][0]:.3g}, {c['interval'][1]:.3g}]") if c else ""
+        gate = entry.get("gate") or {}
+        slope = gate.get("a_inf_vs_recall", {}).get("slope")
         lines.append(f"{ch:<15} @ {big}: a_inf {f['a_inf']:.3f} {_iv(f['intervals']['a_inf'])}"
                      f"  n50 {f['n50']:.3g} {_iv(f['intervals']['n50'])}  {ceg}  "
-                     f"held-out (one n out) {h['mean_abs_error'] or 0:.3f}")
+                     f"held-out (one n out) {h['mean_abs_error'] or 0:.3f}"
+                     + (f"  gate d a_inf / d recall {slope:.2f}" if slope is not None else ""))
     return lines
 
 

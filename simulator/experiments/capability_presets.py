@@ -59,6 +59,9 @@ def _capability():
             {"arm": "grader", "bases": bases, "n": N_VALUES, "seeds": [0]},
             {"arm": "grader", "bases": big, "n": N_VALUES, "seeds": [1, 2]},
             {"arm": "self_pretrain", "bases": bases, "extra": [0.5, 1.0, 2.0], "seeds": [0]},
+            # longer own pre-training of the largest base: how far the self-reliant curve is
+            # measured sets the CEG lower bounds (added after the first 289 runs; see data/README)
+            {"arm": "self_pretrain", "bases": big, "extra": [4.0, 8.0], "seeds": [0]},
             {"arm": "self_improve", "bases": bases, "attempts": [256, 1024, 4096], "seeds": [0]},
             {"arm": "self_improve", "bases": big, "attempts": [256, 1024, 4096], "seeds": [1, 2]},
         ],
