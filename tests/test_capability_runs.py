@@ -39,7 +39,7 @@ def _rows(out):
 
 
 def test_the_smoke_preset_runs_every_arm_and_tier_with_the_results_contract(smoke):
-    out, summary, wall = smoke
+    out, summary, _ = smoke
     assert summary["done"] == summary["total"] > 40
     header = (out / "results.csv").read_text().splitlines()[0].split(",")
     assert set(CONTRACT) <= set(header) and header == RESULT_COLUMNS
@@ -56,8 +56,15 @@ def test_the_smoke_preset_runs_every_arm_and_tier_with_the_results_contract(smok
     improve = [r for r in rows if r["arm"] == "self_improve"]
     assert all(float(r["generation_flop"]) > 0 and int(r["teacher_tokens"]) == 0
                for r in improve)
-    # the smoke preset's budget, with slack for a shared machine (measured: ~35 s idle-ish)
-    assert wall < 2 * SMOKE_LIMIT_S
+
+
+@pytest.mark.slow
+def test_the_smoke_preset_fits_its_time_budget_on_two_idle_cores(tmp_path):
+    """A benchmark (run with -m slow on an otherwise idle machine): the budget is 90 s."""
+    t0 = time.perf_counter()
+    run_capability_sweep(cp.build_config("capability-smoke"), tmp_path, workers=2,
+                         progress=False)
+    assert time.perf_counter() - t0 <= SMOKE_LIMIT_S
 
 
 def test_the_teacher_reaches_95_percent_on_held_out_3_and_4_hop_chains(smoke):

@@ -8,8 +8,9 @@
 Sections:
 - ``tiers``: per access tier (and ``grader``), per base, the saturating curve of accuracy vs
   teacher samples (simulator.curves.capability), 90% bootstrap intervals, the bootstrap samples,
-  the measured seed means; ``gate``: how a_inf and n50 move with the base's recall and scratch
-  compute (least squares across bases).
+  the measured seed means; ``gate``: how a_inf, n50 and the measured accuracy at the largest n
+  move with the base's recall and scratch compute (least squares across bases), and per size
+  the base with more own data against the one with less (n50 ratio, accuracy differences).
 - ``self_reliance``: every self-reliant run (bases, self_pretrain, self_improve; all sizes) as
   (compute, accuracy); their best-so-far envelope is the self-reliant curve.
 - ``ceg``: CEG(n, tier) = (least self-reliant compute reaching the distilled accuracy) / (the
@@ -84,6 +85,8 @@ def fit_capability(df, n_bootstrap=200, random_state=0, results_sha256=None, n_e
                 warnings.append(f"{ch} @ {base}: fit at a bound ({', '.join(fit['at_bound'])})")
         entry["largest_base"] = largest if largest in entry["bases"] else None
         entry["gate"] = _gate(entry["bases"])
+        if entry["gate"] is not None:
+            entry["gate"]["same_size_pairs"] = _pairs(entry["bases"], bases)
         tiers[ch] = entry
     self_runs = df[df["arm"].isin(["base", "self_pretrain", "self_improve"])]
     cells = (self_runs.groupby(["arm", "base", "level"], dropna=False)
@@ -165,11 +168,38 @@ def _gate(fits):
     s2 = np.polyfit(comp, n50, 1) if np.ptp(comp) > 0 else [0.0, float(n50.mean())]
     corr = float(np.corrcoef(rec, a_inf)[0, 1]) if np.ptp(rec) > 0 and np.ptp(a_inf) > 0 \
         else None
+    top = [f["measured"][max(f["measured"], key=int)]["accuracy"] for f in fits.values()]
+    s3 = np.polyfit(rec, top, 1) if np.ptp(rec) > 0 else [0.0, float(np.mean(top))]
+    corr3 = float(np.corrcoef(rec, top)[0, 1]) if np.ptp(rec) > 0 and np.ptp(top) > 0 else None
     return {"a_inf_vs_recall": {"slope": float(s1[0]), "intercept": float(s1[1]),
                                 "correlation": corr},
+            "accuracy_at_largest_n_vs_recall": {"slope": float(s3[0]), "intercept": float(s3[1]),
+                                                "correlation": corr3},
             "log10_n50_vs_log10_base_compute": {"slope": float(s2[0]),
                                                 "intercept": float(s2[1])},
             "h_mean": float(np.mean([f["h"] for f in fits.values()]))}
+
+
+def _pairs(fits, bases):
+    """The gate measured without extrapolation: for each size, its base with the most own data
+    against the one with the least (same model, more knowledge): the ratio of their n50 (90%
+    interval from the bootstrap samples) and the difference of measured accuracy at each n."""
+    out = {}
+    for size in sorted({str(bases.loc[b, "size"]) for b in fits}):
+        mine = sorted((b for b in fits if str(bases.loc[b, "size"]) == size),
+                      key=lambda b: bases.loc[b, "pretrain_tokens"])
+        if len(mine) < 2:
+            continue
+        lo, hi = fits[mine[0]], fits[mine[-1]]
+        ratio = np.divide(lo["bootstrap"]["n50"], hi["bootstrap"]["n50"])
+        out[size] = {"less_data": mine[0], "more_data": mine[-1],
+                     "recall": [lo["recall"], hi["recall"]],
+                     "n50_ratio_less_over_more": lo["n50"] / hi["n50"],
+                     "n50_ratio_interval": cc.interval(ratio),
+                     "accuracy_difference_more_minus_less": {
+                         n: hi["measured"][n]["accuracy"] - m["accuracy"]
+                         for n, m in lo["measured"].items() if n in hi["measured"]}}
+    return out
 
 
 def _ceg(tiers, largest, cells, rng, n_eval):
@@ -295,6 +325,7 @@ def run_capability_fit(path, out, n_bootstrap, random_state) -> dict:
                          "resamples")
     sha = sha256_file(path)
     n_eval = _n_eval(path)
+    baselines = _baselines(path)
     card = fit_capability(df, n_bootstrap=n_bootstrap, random_state=random_state,
                           results_sha256=sha, n_eval=n_eval)
     prov = provenance()
@@ -303,6 +334,8 @@ def run_capability_fit(path, out, n_bootstrap, random_state) -> dict:
     prov["results_sha256"] = sha
     prov["fit_seconds"] = round(time.perf_counter() - t0, 1)
     card["provenance"] = prov
+    if baselines:
+        card["baselines"] = baselines
     card = _finite(card)
     atomic.write_json(out, card)
     return card
@@ -317,6 +350,27 @@ def _finite(value):
     if isinstance(value, float) and not np.isfinite(value):
         return None
     return value
+
+
+def _baselines(path):
+    """Chance levels of the sweep's evaluation set (from its config.json): uniform guessing and
+    always giving the most frequent answer of each hop count (what learning only the answers'
+    distribution achieves)."""
+    from pathlib import Path
+
+    from simulator.experiments.hops import HopsWorld
+    try:
+        world = HopsWorld(**json.loads((Path(path).parent / "config.json").read_text())["world"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    out = {"uniform": 1.0 / world.E}
+    rates = []
+    for k, (e, rels) in world.eval_chains.items():
+        counts = np.bincount(world.answer(e, rels), minlength=world.E)
+        out[f"majority_{k}hop"] = float(counts.max() / counts.sum())
+        rates.append(out[f"majority_{k}hop"])
+    out["majority_per_hop_mean"] = float(np.mean(rates))
+    return out
 
 
 def _n_eval(path):
@@ -334,6 +388,9 @@ def summary_lines(card) -> list[str]:
     """Returns the card's headline figures, one line per channel, for the terminal."""
     lines = [f"teacher accuracy {card['teacher']['accuracy']:.3f}" if card.get("teacher")
              else "no teacher row"]
+    if card.get("baselines"):
+        lines.append(f"chance: uniform {card['baselines']['uniform']:.3f}, most frequent answer "
+                     f"per hop count {card['baselines']['majority_per_hop_mean']:.3f}")
     big = card["largest_base"]
     for ch, entry in card["tiers"].items():
         f = entry["bases"].get(big)
