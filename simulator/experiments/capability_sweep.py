@@ -97,6 +97,7 @@ def _execute(jobs, config, out, results, workers, scheduler, progress, total):
                desc=config["preset"], file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
     bar.set_postfix_str(f"runs {len(results)}/{total}")
     running = {}
+    finished_cleanly = False
     try:
         while waiting or running:
             ready = [j for j in waiting.values() if not (set(j["deps"]) & pending_ids)]
@@ -123,10 +124,15 @@ def _execute(jobs, config, out, results, workers, scheduler, progress, total):
                 pending_ids.discard(job["job_id"])
                 bar.update(cost[job["job_id"]])
                 bar.set_postfix_str(f"runs {len(results)}/{total}")
+        finished_cleanly = True
     finally:
         bar.close()
         if isinstance(executor, ProcessPoolExecutor):
-            executor.shutdown(wait=True, cancel_futures=True)
+            if finished_cleanly:
+                executor.shutdown(wait=True, cancel_futures=True)
+            else:  # an error or interrupt: do not wait for the running trainings
+                from simulator.workers import kill_pool
+                kill_pool(executor)
         else:
             executor.shutdown(wait=True)
         close()
