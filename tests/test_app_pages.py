@@ -243,7 +243,7 @@ def test_chips_bad_link_warns_and_uses_the_default_rule():
 @pytest.fixture(scope="module")
 def results_folder(tmp_path_factory):
     """A sweep folder: the charts' sample runs and a fit card fitted to them."""
-    from simulator.charts.sample import sample_runs
+    from sample_evidence import sample_runs
     from simulator.curves.fit_runs import fit_runs, read_results
 
     folder = tmp_path_factory.mktemp("sweep")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from simulator.charts import evidence
-from simulator.charts.sample import sample_card, sample_runs
+from sample_evidence import sample_card, sample_runs
 from simulator.charts.save import FORMATS, save_figure
 from simulator.charts.style import (Footer, Stamp, chart_info, label_line_ends, new_figure,
                                     sci_label, style_context)
@@ -90,7 +90,7 @@ def test_pdf_embeds_truetype_text_in_one_font_subset(saved):
 
 _RENDER = """
 import sys
-from simulator.charts.sample import sample_card
+from sample_evidence import sample_card
 from simulator.charts.evidence import compute_multiplier_chart
 from simulator.charts.save import save_figure
 from simulator.charts.style import Stamp
@@ -102,7 +102,7 @@ save_figure(compute_multiplier_chart(sample_card(), stamp=STAMP), sys.argv[1],
 
 
 def test_the_same_chart_is_byte_identical_in_another_process(tmp_path, saved):
-    env = dict(os.environ, PYTHONHASHSEED="12345")
+    env = dict(os.environ, PYTHONHASHSEED="12345", PYTHONPATH=str(Path(__file__).parent))
     subprocess.run([sys.executable, "-c", _RENDER, str(tmp_path / "again")], cwd=ROOT, env=env,
                    check=True)
     for fmt in ("svg", "pdf"):

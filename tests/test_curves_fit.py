@@ -11,7 +11,7 @@ from simulator.cli import main
 from simulator.curves import forms
 from simulator.curves.card import load_card, validate_card
 from simulator.curves.fit_runs import fit_runs, read_results
-from simulator.curves.synthetic import TRUE_GAIN, TRUE_SCRATCH, synthetic_results
+from synthetic_runs import TRUE_GAIN, TRUE_SCRATCH, synthetic_results
 from simulator.curves.token_limited import token_limited_gain
 from simulator.errors import InputError
 

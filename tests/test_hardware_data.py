@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 
 from simulator.hardware import get_rule, load_chips, rule_ids
-from simulator.hardware.datasets import get_law, load_api_prices, load_frontier_models, load_laws
+from simulator.hardware.api_prices import load_api_prices
+from simulator.hardware.frontier_models import load_frontier_models
+from simulator.hardware.laws import get_law, load_laws
 from simulator.datahash import data_files, listed_hashes, stale, write
 from simulator.paths import DATA_DIR
 from simulator.provenance import sha256_file

@@ -6,7 +6,7 @@ import pytest
 
 from simulator.errors import InputError
 from simulator.hardware import chips_for_compute, days_for_compute, fleet_compute, implied_mfu
-from simulator.hardware.datasets import load_frontier_models
+from simulator.hardware.frontier_models import load_frontier_models
 
 
 def model_row(name):

@@ -168,7 +168,7 @@ def test_report_needs_a_scenario_or_evidence(tmp_path, capsys):
 
 
 def test_evidence_only_report_draws_the_headline_and_multiplier(tmp_path):
-    from simulator.charts.sample import sample_card
+    from sample_evidence import sample_card
 
     card = tmp_path / "card.json"
     card.write_text(json.dumps(sample_card(n_boot=8)))

@@ -5,7 +5,7 @@ import pytest
 
 from simulator.paths import SCENARIOS_DIR
 from simulator.scenario import evaluate, load_scenario, with_values
-from simulator.scenario.model import base_values, build_context
+from simulator.scenario.core import base_values, build_context
 from simulator.scenario.result import point, resolve_fit
 from simulator.scenario.sweeps import capability_curves
 

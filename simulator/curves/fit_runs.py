@@ -24,7 +24,7 @@ import pandas as pd
 
 from simulator.curves import forms
 from simulator.curves.card import SCHEMA_VERSION
-from simulator.curves.distill import TeacherFlooredFitter, TokenMultiplierFitter
+from simulator.curves.distill_laws import TeacherFlooredFitter, TokenMultiplierFitter
 from simulator.curves.robust import HUBER_DELTA
 from simulator.curves.scratch import ScratchLawFitter
 from simulator.curves.summary import (HELDOUT_DECADES, MIN_STEPS, PERCENTILES, as_list,

@@ -14,7 +14,7 @@ Example:
 import numpy as np
 
 from simulator.curves import forms
-from simulator.curves.distill import scratch_equivalent_residuals
+from simulator.curves.distill_laws import scratch_equivalent_residuals
 from simulator.curves.robust import HUBER_DELTA, minimize_huber_batched
 from simulator.curves.scratch import check_points
 from simulator.curves.summary import (as_list, relative_errors, resample_counts, round_sig,

@@ -26,7 +26,7 @@ ln M = min(1, T / T_ref) ln CEG_mode (CEG 5-20x for logits per Davidson et al. 2
 text 1-10x; top-k in between, ln CEG_topk = ln CEG_text + w (ln CEG_logits - ln CEG_text) with
 w = 0.5-0.9 per Busbridge et al. 2025 and Anshumann et al. 2025), so L = L*(C M).
 
-Both are non-decreasing in T by construction. simulator.scenario.model then clips to
+Both are non-decreasing in T by construction. simulator.scenario.core then clips to
 [L_T, L_scratch] and applies the logits >= topk >= text envelope across modes.
 """
 

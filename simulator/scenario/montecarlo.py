@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.scenario.model import HEADLINE, core
+from simulator.scenario.core import HEADLINE, core
 
 PERCENTILES = (5, 25, 50, 75, 95)
 IDX_HIGH = 2**31 - 1

@@ -9,7 +9,7 @@ Example:
 from __future__ import annotations
 
 from simulator.scenario.contract import Regime
-from simulator.scenario.model import LIMITS
+from simulator.scenario.core import LIMITS
 from simulator.vocabulary import transfer_sentence
 
 

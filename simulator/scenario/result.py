@@ -25,7 +25,7 @@ from simulator.scenario.contract import (STRATEGIES, DistillOutcome, Distillatio
                                          Results, ScenarioInfo, ScenarioResult, TornadoRow,
                                          YearRow)
 from simulator.scenario.levers import lever_specs
-from simulator.scenario.model import base_values, build_context, core
+from simulator.scenario.core import base_values, build_context, core
 
 
 # --------------------------------------------------------------------------- fit cards

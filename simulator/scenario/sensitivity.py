@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.scenario.model import core
+from simulator.scenario.core import core
 from simulator.scenario.schema import default_swing
 
 def default_levers(ctx, base: dict, specs: dict) -> list[tuple]:

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from simulator.scenario import montecarlo
-from simulator.scenario.model import MIN_COMPUTE_FLOP, base_values, build_context, core
+from simulator.scenario.core import MIN_COMPUTE_FLOP, base_values, build_context, core
 from simulator.scenario.result import point, resolve_fit
 from simulator.vocabulary import MODES
 

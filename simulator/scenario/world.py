@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 from simulator import hardware as hw
 from simulator.errors import InputError, choices_text
+from simulator.hardware.laws import LAWS_TOML, load_laws
 from simulator.paths import DATA_DIR
-
-LAWS_TOML = DATA_DIR / "laws.toml"
 PRIORS_TOML = DATA_DIR / "distillation_priors.toml"
 LAW_KEYS = ("E", "A", "B", "alpha", "beta")
 
@@ -100,8 +99,6 @@ def cloud_access_allowed(rule_id: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _laws() -> dict:
-    from simulator.hardware.datasets import load_laws
-
     try:
         raw = load_laws()
     except FileNotFoundError:

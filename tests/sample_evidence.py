@@ -1,14 +1,15 @@
 """Small synthetic inputs that follow the documented schemas (docs/interfaces.md).
 
-For tests and for previewing charts before real experiments exist. The numbers are invented
+Test fixtures. The numbers are invented
 (near the calibration trial of DESIGN §3) and must never be cited.
 
-    from simulator.charts.sample import sample_card, sample_runs
+    from sample_evidence import sample_card, sample_runs
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from simulator.curves.forms import scratch_loss, teacher_floored_loss
 
@@ -94,8 +95,6 @@ def sample_card(n_boot: int = 40, seed: int = 0) -> dict:
 
 def sample_runs(seed: int = 0):
     """Returns a results.csv-shaped DataFrame with invented losses for every mode."""
-    import pandas as pd
-
     rng = np.random.default_rng(seed)
     rows = []
     for mode in ("scratch", *DISTILL):
