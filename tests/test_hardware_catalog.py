@@ -1,11 +1,13 @@
 """The chip catalogue: TPP and performance density computed from specs, lookups, precisions."""
 
+import dataclasses
 import math
 
 import pytest
 
 from simulator.errors import InputError
 from simulator.hardware import PRECISIONS, get_chip, load_chips
+from simulator.hardware import catalog
 from simulator.hardware.catalog import CHIPS_CSV
 
 REQUIRED_CHIPS = ["V100", "A100", "A800", "H100 SXM", "H100 PCIe", "H100 NVL", "H800",
@@ -127,3 +129,22 @@ def test_chip_is_frozen_and_has_contract_fields():
         assert hasattr(chip, field)
     with pytest.raises(AttributeError):
         chip.tpp = 1.0
+
+
+def test_the_chips_read_without_pandas_equal_the_table_field_by_field():
+    """get_chip reads chips.csv with the csv module (fast startup); load_chips with pandas."""
+    table = load_chips()
+    assert catalog.chip_names() == table["chip"].tolist()
+    for _, row in table.iterrows():
+        expected = catalog._chip_from_row(row)
+        got = get_chip(row["chip"])
+        for field in dataclasses.fields(expected):
+            want, have = getattr(expected, field.name), getattr(got, field.name)
+            pairs = want.items() if isinstance(want, dict) else [(None, want)]
+            for key, w in pairs:
+                h = have[key] if key is not None else have
+                assert type(h) is type(w), (row["chip"], field.name)
+                if isinstance(w, float) and math.isnan(w):
+                    assert math.isnan(h), (row["chip"], field.name, key)
+                else:
+                    assert h == w, (row["chip"], field.name, key)  # the same text: bit-identical

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from simulator.curves.summary import MIN_STEPS
+from simulator.curves.settings import MIN_STEPS
 from simulator.errors import InputError
 
 EXIT_BAD_FIT = 1  # the fit ran but did not converge: results are printed, flagged, exit 1

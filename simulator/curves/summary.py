@@ -2,12 +2,8 @@
 
 import numpy as np
 
+from simulator.curves.settings import HELDOUT_DECADES, MIN_STEPS, PERCENTILES, SIG_DIGITS
 from simulator.errors import InputError
-
-HELDOUT_DECADES = 0.1
-MIN_STEPS = 512  # scratch cells with fewer optimiser steps are early training, not fitted
-PERCENTILES = (2.5, 97.5)
-SIG_DIGITS = 7
 
 
 def round_sig(x, digits=SIG_DIGITS):

@@ -5,46 +5,43 @@
     python -m simulator accounting --chip H800 --chip-hours 2.788e6 --flop 3.41e24 --precision fp8
 """
 
-from simulator.hardware.catalog import (
-    PRECISIONS,
-    Chip,
-    chip_names,
-    compute_performance_density,
-    compute_tpp,
-    get_chip,
-    load_chips,
-)
-from simulator.hardware.fleet import (
-    FleetCompute,
-    chips_for_compute,
-    days_for_compute,
-    fleet_compute,
-    implied_mfu,
-)
-from simulator.hardware.rules import (
-    STATUSES,
-    Classification,
-    Rule,
-    classify,
-    default_rule_id,
-    get_rule,
-    rule_ids,
-)
+import importlib
 
-__all__ = [
-    "PRECISIONS", "STATUSES", "Chip", "Classification", "FleetCompute", "Rule",
-    "chip_names", "chips_for_compute", "classify", "classify_all", "compute_performance_density",
-    "compute_tpp", "days_for_compute", "default_rule_id", "fleet_compute", "get_chip",
-    "get_rule", "implied_mfu", "load_chips", "rule_ids",
-]
+_EXPORTS = {
+    "PRECISIONS": "simulator.hardware.catalog",
+    "Chip": "simulator.hardware.catalog",
+    "chip_names": "simulator.hardware.catalog",
+    "compute_performance_density": "simulator.hardware.catalog",
+    "compute_tpp": "simulator.hardware.catalog",
+    "get_chip": "simulator.hardware.catalog",
+    "load_chips": "simulator.hardware.catalog",
+    "FleetCompute": "simulator.hardware.fleet",
+    "chips_for_compute": "simulator.hardware.fleet",
+    "days_for_compute": "simulator.hardware.fleet",
+    "fleet_compute": "simulator.hardware.fleet",
+    "implied_mfu": "simulator.hardware.fleet",
+    "STATUSES": "simulator.hardware.rules",
+    "Classification": "simulator.hardware.rules",
+    "Rule": "simulator.hardware.rules",
+    "classify": "simulator.hardware.rules",
+    "classify_all": "simulator.hardware.rules",
+    "default_rule_id": "simulator.hardware.rules",
+    "get_rule": "simulator.hardware.rules",
+    "rule_ids": "simulator.hardware.rules",
+}
+__all__ = sorted(_EXPORTS)
 
 
-def classify_all(rule=None):
-    """Returns load_chips() with the classification under ``rule`` (default: today's) added."""
-    rule = get_rule(rule if rule is not None else default_rule_id())
-    chips = load_chips()
-    rows = [classify(name, rule).to_dict() for name in chips["chip"]]
-    for key in ("rule", "status", "controlled", "import_allowed", "case_by_case",
-                "threshold", "reason", "revenue_share"):
-        chips[key] = [r[key] for r in rows]
-    return chips
+def __getattr__(name):
+    """Imports a re-exported name's module on first use (PEP 562), so that importing this
+    package (``python -m simulator --help`` registers its CLI) loads no numpy or pydantic."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

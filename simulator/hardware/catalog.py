@@ -14,6 +14,7 @@ into the data.
 
 from __future__ import annotations
 
+import csv
 import functools
 import math
 from dataclasses import dataclass, field
@@ -78,21 +79,37 @@ def compute_performance_density(tpp: float, die_area_mm2: float) -> float:
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str):
-    import pandas as pd  # here, not at the top: `python -m simulator --help` stays fast
-
+def _records(path: str) -> tuple:
+    """Returns chips.csv's rows as dicts of text (booleans parsed), read with the csv module so
+    that ``run`` and ``accounting`` start without pandas; checks the columns and booleans."""
     try:
-        df = pd.read_csv(path, dtype={"aliases": str})
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            rows = [dict(row) for row in reader]
+            columns = reader.fieldnames or []
     except FileNotFoundError as exc:
         raise InputError(f"{path}: chip catalogue not found") from exc
-    missing = [c for c in _REQUIRED_COLUMNS if c not in df.columns]
+    missing = [c for c in _REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise InputError(f"{path}: missing columns {choices_text(missing)}")
     for col in _BOOL_COLUMNS:
-        df[col] = df[col].astype(str).str.strip().str.lower().map({"true": True, "false": False})
-        if df[col].isna().any():
-            bad = df.loc[df[col].isna(), "chip"].tolist()
+        bad = [row["chip"] for row in rows
+               if row[col].strip().lower() not in ("true", "false")]
+        if bad:
             raise InputError(f"{path}: column {col} must be true or false (rows {choices_text(bad)})")
+        for row in rows:
+            row[col] = row[col].strip().lower() == "true"
+    return tuple(rows)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str):
+    import pandas as pd  # here, not at the top: only the tables need it, not `run`
+
+    _records(path)  # the checks
+    df = pd.read_csv(path, dtype={"aliases": str})
+    for col in _BOOL_COLUMNS:
+        df[col] = df[col].astype(str).str.strip().str.lower().map({"true": True, "false": False})
     for col in ("aliases", "memory_type", "estimate_notes", "sources", "price_source",
                 "rental_source"):
         df[col] = df[col].fillna("")
@@ -188,7 +205,10 @@ def _chip_from_row(row) -> Chip:
 @functools.lru_cache(maxsize=4)
 def _index(path: str) -> dict:
     chips = {}
-    for _, row in _load(path).iterrows():
+    for row in _records(path):
+        tpp = compute_tpp(row)
+        row = dict(row, tpp=tpp, performance_density=compute_performance_density(
+            tpp, _float_or_nan(row["die_area_mm2"])))
         chip = _chip_from_row(row)
         for key in (chip.name, *chip.aliases):
             chips.setdefault(_normalise(key), chip)
@@ -197,7 +217,7 @@ def _index(path: str) -> dict:
 
 def chip_names(path=None) -> list[str]:
     """Returns the canonical chip names in catalogue order."""
-    return _load(str(path or CHIPS_CSV))["chip"].tolist()
+    return [row["chip"] for row in _records(str(path or CHIPS_CSV))]
 
 
 def get_chip(name, path=None) -> Chip:

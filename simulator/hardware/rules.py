@@ -36,7 +36,7 @@ import tomllib
 from dataclasses import dataclass
 
 from simulator.errors import InputError, choices_text
-from simulator.hardware.catalog import Chip, get_chip
+from simulator.hardware.catalog import Chip, get_chip, load_chips
 from simulator.paths import DATA_DIR
 
 RULES_TOML = DATA_DIR / "rules.toml"
@@ -372,3 +372,14 @@ def classify(chip, rule) -> Classification:
               "nac_notification": "License Exception NAC after prior notification to BIS"}[status]
     return result(status, f"{control.id}: {control.label}",
                   f"controlled by {control.id} ({met}): {policy}{tail}")
+
+
+def classify_all(rule=None):
+    """Returns load_chips() with the classification under ``rule`` (default: today's) added."""
+    rule = get_rule(rule if rule is not None else default_rule_id())
+    chips = load_chips()
+    rows = [classify(name, rule).to_dict() for name in chips["chip"]]
+    for key in ("rule", "status", "controlled", "import_allowed", "case_by_case",
+                "threshold", "reason", "revenue_share"):
+        chips[key] = [r[key] for r in rows]
+    return chips

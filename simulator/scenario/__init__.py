@@ -13,16 +13,34 @@ Example:
         --set distillation.access='"topk"' --json
 """
 
-from simulator.scenario.levers import lever_specs
-from simulator.scenario.result import ScenarioResult, evaluate, load_fit, tornado
-from simulator.scenario.schema import (
-    ACCESS_MODES,
-    CHANNELS,
-    Scenario,
-    load_scenario,
-    scenario_from_dict,
-    with_values,
-)
+import importlib
 
-__all__ = ["ACCESS_MODES", "CHANNELS", "Scenario", "ScenarioResult", "evaluate", "lever_specs",
-           "load_fit", "load_scenario", "scenario_from_dict", "tornado", "with_values"]
+_EXPORTS = {
+    "lever_specs": "simulator.scenario.levers",
+    "ScenarioResult": "simulator.scenario.result",
+    "evaluate": "simulator.scenario.result",
+    "load_fit": "simulator.scenario.result",
+    "tornado": "simulator.scenario.result",
+    "ACCESS_MODES": "simulator.scenario.schema",
+    "CHANNELS": "simulator.scenario.schema",
+    "Scenario": "simulator.scenario.schema",
+    "load_scenario": "simulator.scenario.schema",
+    "scenario_from_dict": "simulator.scenario.schema",
+    "with_values": "simulator.scenario.schema",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    """Imports a re-exported name's module on first use (PEP 562), so that importing this
+    package (``python -m simulator --help`` registers its CLI) loads no numpy or pydantic."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -8,25 +8,35 @@ The roofline and its formulas: ``roofline.py``; its assumptions, each sourced:
 ``data/serving_benchmarks.toml``.
 """
 
-from simulator.serving.defaults import (
-    Architecture,
-    ServingSettings,
-    architecture_for,
-    architecture_names,
-    load_settings,
-)
-from simulator.serving.roofline import (
-    Replica,
-    ServingEstimate,
-    UsersAtSpeed,
-    estimate,
-    max_batch_at_speed,
-    min_chips,
-    users_at_speed,
-)
+import importlib
 
-__all__ = [
-    "Architecture", "Replica", "ServingEstimate", "ServingSettings", "UsersAtSpeed",
-    "architecture_for", "architecture_names", "estimate", "load_settings",
-    "max_batch_at_speed", "min_chips", "users_at_speed",
-]
+_EXPORTS = {
+    "Architecture": "simulator.serving.defaults",
+    "ServingSettings": "simulator.serving.defaults",
+    "architecture_for": "simulator.serving.defaults",
+    "architecture_names": "simulator.serving.defaults",
+    "load_settings": "simulator.serving.defaults",
+    "Replica": "simulator.serving.roofline",
+    "ServingEstimate": "simulator.serving.roofline",
+    "UsersAtSpeed": "simulator.serving.roofline",
+    "estimate": "simulator.serving.roofline",
+    "max_batch_at_speed": "simulator.serving.roofline",
+    "min_chips": "simulator.serving.roofline",
+    "users_at_speed": "simulator.serving.roofline",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    """Imports a re-exported name's module on first use (PEP 562), so that importing this
+    package (``python -m simulator --help`` registers its CLI) loads no numpy or pydantic."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
