@@ -146,7 +146,7 @@ def figure_preview(make_figure, key: str, label="Show the publication figure") -
 
 
 # --- scenarios: presets, bases, evaluation --------------------------------------------------
-TRANSFER_CAPTION = vocabulary.TRANSFER_CAPTION
+TRANSFER_CAPTION = vocabulary.TRANSFER_NOTE
 
 
 @st.cache_data(show_spinner=False)

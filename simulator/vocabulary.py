@@ -1,5 +1,5 @@
 """The house vocabulary: one place for the words, units, colours and number formats that the
-charts, the report, the CLI and the app show, and for the transfer-assumption sentences.
+charts, the report, the CLI and the app show, and for the transfer-assumption sentence.
 
 Example:
     >>> from simulator.vocabulary import usd, no_minus_zero
@@ -64,38 +64,27 @@ STATUS_COLOURS = {
 
 # --------------------------------------------------------------------------- transfer
 
-_TRANSFER_FULL = (
-    "Transfer assumption: absolute losses at frontier scale come from the published law "
-    "'{law}'; only dimensionless quantities transfer from our small-scale experiments "
-    "(the effective-data multiplier as a function of tokens per parameter and of the "
-    "teacher-student gap, the token-limited gain per access mode) or, where no fit is "
-    "used, from literature anchors (data/distillation_priors.toml).")
+def transfer_sentence(law: str | None = None, fit: str | None = None) -> str:
+    """Returns the transfer assumption (DESIGN §5): the one sentence that the report, every
+    chart footer and the app state.
 
-# The one sentence every report and chart footer states (DESIGN §5) when no scenario names the
-# law; a scenario's charts say transfer_footer() instead.
-TRANSFER_NOTE = (
-    "Absolute losses at frontier scale come from a published large-scale scaling law; what is "
-    "transferred from our small measured runs are dimensionless quantities (exponents, the "
-    "distillation data multiplier vs tokens-per-parameter and teacher gap). That transfer is "
-    "an assumption, not a measurement."
-)
-TRANSFER_CAPTION = ("Transfer assumption: small-experiment dimensionless quantities are assumed "
-                    "to hold at frontier scale (see Assumptions).")
-
-
-def transfer_sentence(law: str) -> str:
-    """Returns the transfer assumption in full, naming the law ("id: title")."""
-    return _TRANSFER_FULL.format(law=law)
+    ``law``: the published law the absolute losses come from ("id" or "id: title"; None: not
+    named). ``fit``: where the distillation behaviour comes from, as the scenario labels it (a
+    fit card's path, or a label naming the literature priors; None: either).
+    """
+    law_text = f"the published law '{law}'" if law else "a published large-scale scaling law"
+    card = "our small-scale experiments (fit card)"
+    priors = "literature priors (data/distillation_priors.toml)"
+    source = (f"{card} or, where no fit is used, {priors}" if fit is None
+              else priors if "prior" in fit.lower() else card)
+    return (f"Transfer assumption: absolute losses at frontier scale follow {law_text}; only "
+            "dimensionless quantities (distillation's effective-data multiplier vs tokens per "
+            "parameter and teacher-student gap, the token-limited gain per access mode) come "
+            f"from {source}, and that transfer is an assumption, not a measurement.")
 
 
-def transfer_footer(law: str | None, fit: str) -> str:
-    """Returns the transfer assumption short enough for a chart footer (law id, fit label)."""
-    source = ("literature priors (data/distillation_priors.toml)" if "prior" in fit.lower()
-              else "our small-scale experiments (fit card)")
-    return (f"Transfer assumption: absolute losses at frontier scale follow the published law "
-            f"{law or 'the published law'}; only dimensionless quantities (distillation's data "
-            f"multiplier vs tokens per parameter and teacher gap, the token-limited gain per "
-            f"access mode) come from {source}.")
+# Where no scenario names the law and the fit (the evidence charts, the app's captions).
+TRANSFER_NOTE = transfer_sentence()
 
 
 # --------------------------------------------------------------------------- numbers

@@ -8,10 +8,11 @@ from test_scenario_fixtures import scenario
 
 from simulator.paths import SCENARIOS_DIR
 from simulator.provenance import sha256_bytes, sha256_file
-from simulator.scenario import evaluate, load_scenario, tornado
 from simulator.scenario.contract import HEADLINE, ScenarioResult, finite
 from simulator.scenario.schema import LEVER_FIELDS, default_swing, is_lever, path_words
-from simulator.vocabulary import no_minus_zero, sci, transfer_sentence, usd
+from simulator.charts.scenario import transfer_note
+from simulator.scenario import evaluate, load_scenario, tornado, world
+from simulator.vocabulary import TRANSFER_NOTE, no_minus_zero, sci, transfer_sentence, usd
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +93,22 @@ def test_usd_and_scientific_formats():
     assert sci(3.5e26) == "3.5e26" and sci(7.9787e25) == "8e25"
 
 
-def test_transfer_sentence_names_the_law():
-    text = transfer_sentence("besiroglu_2024: Chinchilla replication")
+def test_transfer_sentence_names_the_law_and_where_the_behaviour_comes_from():
+    text = transfer_sentence("besiroglu_2024: Chinchilla replication", "data/fits/default.json")
     assert text.startswith("Transfer assumption:") and "'besiroglu_2024: Chinchilla" in text
+    assert "(fit card)" in text and "priors" not in text
+    priors = transfer_sentence("besiroglu_2024", "literature priors")
+    assert "data/distillation_priors.toml" in priors and "(fit card)" not in priors
+    assert "a published large-scale scaling law" in TRANSFER_NOTE
+    assert TRANSFER_NOTE.endswith("that transfer is an assumption, not a measurement.")
+
+
+def test_the_report_and_a_scenario_chart_state_the_same_transfer_sentence(result):
+    d = result.to_dict()
+    law, fit = d["scenario"]["law"], d["scenario"]["fit"]
+    title = f"{law}: {world.law(law)['title']}"
+    assert d["assumptions"][0] == transfer_sentence(title, fit)
+    assert transfer_note(d) == transfer_sentence(law, fit)
 
 
 # --- the schema's field words ----------------------------------------------------------------

@@ -16,6 +16,7 @@ from simulator.charts.style import (MARKERS, MODE_LABELS, MODES, PALETTE, LINEST
                                     Stamp, empty_panel, label_line_ends, log_axis, new_figure,
                                     reference_line, style_context)
 from simulator.curves.forms import scratch_loss, teacher_floored_loss, token_limited_log_gain
+from simulator.vocabulary import transfer_sentence
 
 BAND = (5, 95)
 TEACHER_WORDS = {"model": "a trained teacher model", "oracle": "the exact (oracle) predictor"}
@@ -33,8 +34,8 @@ def _footer(card: dict, stamp: Stamp | None, n_runs: int | None, extra_note: str
               "language with a known entropy floor; fits from the fit card"
               + (f" {stamp.fit_sha256[:8]}" if stamp.fit_sha256 else "") + ".")
     note = ("Loss is held-out cross-entropy (nats/token). Bands: 5th-95th percentile over "
-            "bootstrap refits. These are small-scale measurements; applying them at frontier "
-            "scale assumes the dimensionless quantities transfer. " + extra_note).strip()
+            "bootstrap refits. These are small-scale measurements. " + transfer_sentence(fit="card")
+            + " " + extra_note).strip()
     return Footer(source=source, note=note, stamp=stamp)
 
 

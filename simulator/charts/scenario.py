@@ -19,19 +19,19 @@ import numpy as np
 from simulator.charts.style import (Footer, Stamp, bottom_legend, empty_panel, label_line_ends,
                                     log_axis, new_figure, reference_line, style_context)
 from simulator.vocabulary import (LINESTYLES, MODE_LABELS, MODES, PALETTE, STRATEGY_LABELS,
-                                  TRANSFER_NOTE, no_minus_zero, sci, transfer_footer, usd)
+                                  TRANSFER_NOTE, no_minus_zero, sci, transfer_sentence, usd)
 
 
 # ----------------------------------------------------------------------------- footer
 
 def transfer_note(result: dict) -> str:
-    """Returns the transfer assumption in one sentence short enough for a chart footer.
+    """Returns the transfer assumption for a chart footer (the report's sentence).
 
     The model states it in full in ``result["assumptions"]`` (and the report prints that);
     the chart names the same law and the same source of the distillation behaviour.
     """
     s = result["scenario"]
-    return transfer_footer(s["law"], str(s["fit"]))
+    return transfer_sentence(s["law"], str(s["fit"]))
 
 
 def scenario_footer(result: dict, stamp: Stamp | None, extra_note: str = "") -> Footer:

@@ -48,7 +48,7 @@ def regime(ctx, p) -> Regime:
 def assumptions(ctx, p, pct) -> list[str]:
     """Returns the assumptions behind a result, one sentence each (pct: Percentiles or None)."""
     s = ctx.scenario
-    out = [transfer_sentence(f"{ctx.law_info['id']}: {ctx.law_info['title']}")]
+    out = [transfer_sentence(f"{ctx.law_info['id']}: {ctx.law_info['title']}", ctx.card_label)]
     out.append(f"Distillation behaviour from {ctx.card_label}; per mode: "
                + ", ".join(f"{m} = {b.source}" for m, b in ctx.modes.items()) + ".")
     if any(b.source != "fit card" for b in ctx.modes.values()):
