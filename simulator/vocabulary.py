@@ -59,7 +59,7 @@ STATUS_COLOURS = {
     "case_by_case": "#E69F00",
     "licence_required": "#CC79A7",
     "denied": "#D55E00",
-    "domestic": "#56B4E9",
+    "domestic": "#0072B2",   # blue, as the chip map always drew it (not_datacenter is sky blue)
 }
 
 # --------------------------------------------------------------------------- transfer

@@ -16,18 +16,21 @@ import numpy as np
 from simulator.charts.style import (PALETTE, Footer, Stamp, bottom_legend, new_figure,
                                     place_point_labels,
                                     style_context)
+from simulator.vocabulary import STATUS_COLOURS
 
-STATUS_STYLE = {  # status -> (colour, label)
-    "not_controlled": (PALETTE["allowed"], "Not controlled: may be exported"),
-    "nac_notification": ("#F0E442", "Controlled: License Exception NAC after notice (importable)"),
-    "case_by_case": (PALETTE["case_by_case"], "Controlled, reviewed case by case (importable)"),
-    "licence_required": ("#CC79A7", "Controlled: licence required (modelled as blocked)"),
-    "denied": (PALETTE["controlled"], "Controlled: presumption of denial"),
-    "domestic": (PALETTE["scratch"], "Designed in China (outside US controls)"),
+STATUS_WORDS = {  # status -> legend words (the colours: vocabulary.STATUS_COLOURS)
+    "not_controlled": "Not controlled: may be exported",
+    "nac_notification": "Controlled: License Exception NAC after notice (importable)",
+    "case_by_case": "Controlled, reviewed case by case (importable)",
+    "licence_required": "Controlled: licence required (modelled as blocked)",
+    "denied": "Controlled: presumption of denial",
+    "domestic": "Designed in China (outside US controls)",
 }
+STATUS_STYLE = {status: (STATUS_COLOURS[status], words) for status, words in STATUS_WORDS.items()}
 # Light marker colours get a darker shade for text, for contrast on white paper.
-_TEXT_COLOUR = {PALETTE["case_by_case"]: "#8F6400", PALETTE["allowed"]: "#007A58",
-                "#F0E442": "#7A7200"}
+_TEXT_COLOUR = {STATUS_COLOURS["case_by_case"]: "#8F6400",
+                STATUS_COLOURS["not_controlled"]: "#007A58",
+                STATUS_COLOURS["nac_notification"]: "#7A7200"}
 _METRIC_WORDS = {"interconnect_gbps": ("interconnect", "GB/s"),
                  "memory_bandwidth_gbps": ("memory bandwidth", "GB/s")}
 TPP_LIMITS = (800, 60000)
@@ -53,14 +56,13 @@ def _bounds(test):
 
 def _region_mask(tests, tpp, pd_):
     """Returns where on the (tpp, pd_) grid any of ``tests`` matches on TPP and PD alone."""
-    ops = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
     grids = {"tpp": tpp, "performance_density": pd_}
     mask = np.zeros(tpp.shape, dtype=bool)
     for test in tests:
         m = np.ones(tpp.shape, dtype=bool)
         for c in test.conditions:
             if c.metric in grids:
-                m &= ops[c.op](grids[c.metric], c.value)
+                m &= c.holds_at(grids[c.metric])
         mask |= m
     return mask
 

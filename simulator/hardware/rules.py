@@ -79,7 +79,11 @@ class Condition:
     def holds(self, chip: Chip) -> bool:
         """Returns whether the chip meets it (False when the chip's metric is unknown)."""
         x = _metric(chip, self.metric)
-        return not math.isnan(x) and _OPS[self.op](x, self.value)
+        return not math.isnan(x) and self.holds_at(x)
+
+    def holds_at(self, x):
+        """Returns whether a value of the metric meets it (elementwise on a numpy array)."""
+        return _OPS[self.op](x, self.value)
 
     def describe(self, chip: Chip | None = None) -> str:
         """Returns e.g. 'TPP >= 4800', or with a chip 'TPP 2368 < 4800' when it fails."""
