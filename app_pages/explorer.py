@@ -353,8 +353,8 @@ if view == "Distillation channel":
     st.dataframe(display.distillation_rows(data["distillation"]), hide_index=True,
                  width="stretch")
 if view == "Serving":
-    serving = data.get("serving")        # an optional block: only with a [serving] section
-    if not serving:
+    serving = result.serving        # an optional block: only with a [serving] section
+    if serving is None:
         st.info("This scenario has no [serving] section: add one (share_of_fleet, "
                 "tokens_per_user_per_day) to see the users and tokens per day its fleet "
                 "serves with the scratch and the distilled model.", icon=":material/info:")
@@ -365,8 +365,7 @@ if view == "Serving":
         st.markdown(serving_summary(serving))
         st.dataframe([dict(zip(headers, row)) for row in rows], hide_index=True,
                      width="stretch")
-        st.caption(" ".join(list(serving.get("assumptions") or [])
-                            + list(serving.get("notes") or [])))
+        st.caption(" ".join([*serving.assumptions, *serving.notes]))
 if view == "Over time":
     rows, assumption = shared.overtime_cached(scenario_json, scenario.source_path, scenario)
     st.markdown("**Lag behind the frontier, year by year**")

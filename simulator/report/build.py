@@ -18,6 +18,7 @@ Dates honour SOURCE_DATE_EPOCH, so two runs of the same command give the same by
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -27,18 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.errors import InputError
-from simulator.paths import DATA_DIR, DEFAULT_EXPERIMENTS, DEFAULT_FIT, REPO_ROOT
+from simulator.paths import DEFAULT_EXPERIMENTS, DEFAULT_FIT, REPO_ROOT
 from simulator.provenance import code_version, machine, now_utc, package_versions, sha256_file
+from simulator.report import content, install
+from simulator.report.inputs import CURVE_DRAWS, data_inputs
 
-DATA_FILES = ("chips.csv", "rules.toml", "laws.toml", "distillation_priors.toml",
-              "serving.toml", "serving_benchmarks.toml")
 SCENARIO_CHARTS = ("capability", "lag", "tornado", "cost")
 # The chip map depends on the rule and the fleet's chips only: drawn once per combination,
 # shared by the scenarios that have it, and stamped with the data files instead.
 SHARED_CHARTS = ("chip_map",)
 EVIDENCE_CHARTS = ("headline_token_limited", "evidence_loss_vs_compute",
                    "evidence_loss_vs_tokens", "evidence_compute_multiplier")
-CURVE_DRAWS = 200  # Monte Carlo draws per point of the capability curves
 
 
 @dataclass
@@ -63,13 +63,18 @@ class Job:
     slug: str
     scenario: object
     sha256: str
-    result: dict
+    result: object       # the typed ScenarioResult
     card_path: Path | None
     evidence: Evidence | None = None
     chip_map: str = ""   # base path of its (shared) chip map in the staging folder
     serving_chart: str = ""  # base path of the (shared) serving chart in the staging folder
     curves: dict | None = None
     charts: dict = field(default_factory=dict)   # slug -> (hashes, ChartInfo)
+
+    @functools.cached_property
+    def data(self) -> dict:
+        """The result as ``run --json`` prints it (results.json; what the charts draw)."""
+        return self.result.to_dict()
 
 
 def _progress(message: str) -> None:
@@ -94,7 +99,7 @@ def prepare(paths, fit=None, overrides=()) -> list[Job]:
             raise InputError(f"{path}: same report folder name '{slug}' as {seen[slug]}; "
                              "rename one file")
         seen[slug] = path
-        result = evaluate(scenario, fit).to_dict()
+        result = evaluate(scenario, fit)
         jobs.append(Job(path=path, slug=slug, scenario=scenario, sha256=sha256_file(path),
                         result=result, card_path=fit_path(scenario, fit)))
     return jobs
@@ -148,13 +153,13 @@ def chart_tasks(jobs, evidences, staging: Path, version: str, fit=None, override
         stamp = _stamp(job, job.evidence, version)
         charts = staging / job.slug / "charts"
         for kind in SCENARIO_CHARTS:
-            payload = {"result": job.result, "stamp": stamp}
+            payload = {"result": job.data, "stamp": stamp}
             if kind == "capability":
                 payload.update(path=str(job.path), overrides=tuple(overrides), fit=fit,
                                draws=CURVE_DRAWS)
             tasks.append((kind, str(charts / kind), payload))
-        rule = job.result["scenario"]["rule"]
-        fleet = tuple(sorted({str(r["chip"]) for r in job.result.get("fleet") or []}))
+        rule = job.result.scenario.rule
+        fleet = tuple(sorted({f.chip for f in job.result.fleet}))
         if (rule, fleet) not in chip_maps:
             base = staging / "chip-maps" / f"chip_map-{rule}-{len(chip_maps) + 1}"
             chip_maps[(rule, fleet)] = base
@@ -172,7 +177,7 @@ def chart_tasks(jobs, evidences, staging: Path, version: str, fit=None, override
             job.serving_chart = str(serving)
     if jobs:
         tasks.append(("comparison", str(staging / "comparison"),
-                      {"results": [j.result for j in jobs], "stamp": _stamp(None, None, version)}))
+                      {"results": [j.data for j in jobs], "stamp": _stamp(None, None, version)}))
     return tasks
 
 
@@ -211,7 +216,6 @@ def run_tasks(tasks, workers: int, progress=_progress) -> dict:
 def build_reports(paths, out_dir, *, fit=None, overrides=(), evidence_only=False,
                   workers: int | None = None, progress=_progress) -> dict:
     """Returns {"out": DIR, "scenarios": [...], "seconds": ...} after writing the reports."""
-    from simulator.report import content, install
 
     t0 = time.perf_counter()
     if not paths and not evidence_only:
@@ -274,12 +278,3 @@ def _collect(jobs, evidences, rendered, staging: Path) -> None:
         if job.serving_chart:
             job.charts["serving"] = rendered[job.serving_chart][:2]
 
-
-def data_inputs() -> dict:
-    """Returns {repo-relative path: sha256} of the shipped data files the model reads."""
-    out = {}
-    for name in DATA_FILES:
-        path = DATA_DIR / name
-        if path.is_file():
-            out[path.relative_to(REPO_ROOT).as_posix()] = sha256_file(path)
-    return out

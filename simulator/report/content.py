@@ -11,9 +11,13 @@ import shutil
 from pathlib import Path
 
 from simulator import __version__, atomic
+from simulator.paths import REPO_ROOT
 from simulator.provenance import sha256_bytes
 from simulator.report import tables
 from simulator.report.document import to_html, to_markdown
+from simulator.report.inputs import CURVE_DRAWS, data_inputs
+from simulator.report.render import chips_under
+from simulator.scenario.serving import serving_summary, serving_table
 from simulator.vocabulary import STRATEGY_LABELS, no_minus_zero
 
 FORMATS = ("png", "svg", "pdf")
@@ -96,8 +100,6 @@ def _rel(path) -> str | None:
     """Returns a path relative to the repository when it lies inside it (else absolute)."""
     if path is None:
         return None
-    from simulator.paths import REPO_ROOT
-
     p = Path(path).resolve()
     try:
         return p.relative_to(REPO_ROOT).as_posix()
@@ -133,7 +135,7 @@ def headline_rows(result: dict) -> list[list[str]]:
 def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
                     folder: Path) -> list:
     """Returns the report of one scenario as document blocks (writes each chart's BibTeX)."""
-    r, s = job.result, job.result["scenario"]
+    r, s = job.data, job.data["scenario"]
     version, date = env["code_version"], env["date"]
     plain, bib = citation(f"Compute Moat report: {s['name']}", version, job.slug, job.sha256,
                           date)
@@ -167,14 +169,12 @@ def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
             blocks.append(_figure_block(slug, info, "charts", tables_written.get(slug), cite,
                                         bib_href))
     blocks += _detail_blocks(r)
-    if r.get("serving"):
-        from simulator.scenario.serving import serving_summary, serving_table
-
-        headers, rows = serving_table(r["serving"])
+    serving = job.result.serving
+    if serving is not None:
+        headers, rows = serving_table(serving)
         blocks += [("h2", "Serving: what the fleet can deploy"),
-                   ("p", serving_summary(r["serving"])), ("table", headers, rows),
-                   ("ul", list(r["serving"].get("assumptions") or [])
-                    + list(r["serving"].get("notes") or []))]
+                   ("p", serving_summary(serving)), ("table", headers, rows),
+                   ("ul", [*serving.assumptions, *serving.notes])]
     blocks += [
         ("h2", "Assumptions"), ("ul", list(r.get("assumptions") or [])),
         ("h2", "How to cite"), ("p", plain), ("pre", bib),
@@ -223,11 +223,9 @@ def _detail_blocks(r: dict) -> list:
 
 def write_scenario(folder: Path, job, env: dict) -> None:
     """Writes one scenario's folder (charts are already there)."""
-    r = job.result
+    r = job.data
     fleet = [f["chip"] for f in r.get("fleet") or []]
-    from simulator.report.render import _chips
-
-    chips, _ = _chips(r["scenario"]["rule"])
+    chips, _ = chips_under(r["scenario"]["rule"])
     written = {
         "results": _write_table(folder, "results", tables.results_table(r)),
         "capability": _write_table(folder, "capability", tables.capability_table(job.curves)),
@@ -299,18 +297,16 @@ def _evidence_tables(folder: Path, ev) -> dict:
 
 
 def _provenance(folder: Path, job, env: dict) -> dict:
-    from simulator.report.build import CURVE_DRAWS, data_inputs
-
     ev = job.evidence
-    pct = job.result.get("percentiles") or {}
+    pct = job.data.get("percentiles") or {}
     return {
         "tool": "compute-moat", "tool_version": __version__,
         "code_version": env["code_version"], "packages": env["packages"],
         "machine": env["machine"], "date": env["date"], "command": env["command"],
         "scenario": {"path": job.path.as_posix(), "sha256": job.sha256,
-                     "name": job.result["scenario"]["name"]},
+                     "name": job.result.scenario.name},
         "fit_card": ({"path": _rel(ev.card_path), "sha256": ev.card_sha256} if ev else
-                     {"path": None, "sha256": None, "label": job.result["scenario"]["fit"]}),
+                     {"path": None, "sha256": None, "label": job.result.scenario.fit}),
         "experiments": ({"path": _rel(ev.runs_path), "sha256": ev.runs_sha256}
                         if ev and ev.runs_path else None),
         "data": data_inputs(),
@@ -337,8 +333,6 @@ def write_evidence(folder: Path, ev, env: dict) -> None:
     blocks += [("h2", "How to cite"), ("p", plain), ("pre", bib)]
     atomic.write_text(folder / "report.md", to_markdown(blocks))
     atomic.write_text(folder / "report.html", to_html(blocks, "Compute Moat: evidence"))
-    from simulator.report.build import data_inputs
-
     atomic.write_json(folder / "provenance.json", {
         "tool": "compute-moat", "code_version": env["code_version"],
         "packages": env["packages"], "machine": env["machine"], "date": env["date"],
@@ -355,7 +349,7 @@ def write_index(staging: Path, jobs, comparison, env: dict) -> None:
     """Writes index.html (all scenarios side by side) and comparison.csv."""
     rows, csv_rows = [], []
     for job in jobs:
-        r, s = job.result, job.result["scenario"]
+        r, s = job.data, job.data["scenario"]
         pct = r.get("percentiles") or {}
         cells = [f"[{s['name']}]({job.slug}/report.html)", str(s["year"]), s["rule"],
                  s["access"]]

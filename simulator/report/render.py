@@ -11,7 +11,8 @@ from functools import lru_cache
 
 
 @lru_cache(maxsize=8)
-def _chips(rule_id: str):
+def chips_under(rule_id: str):
+    """Returns (the chip table classified under the rule, the rule), cached per rule."""
     from simulator.hardware import classify_all, get_rule
 
     return classify_all(rule_id), get_rule(rule_id)
@@ -35,7 +36,7 @@ def _figure(kind: str, payload: dict):
     if kind in sc.RESULT_CHARTS:
         return sc.RESULT_CHARTS[kind](payload["result"], stamp=stamp), None
     if kind == "chip_map":
-        chips, rule = _chips(payload["rule"])
+        chips, rule = chips_under(payload["rule"])
         return chip_map(chips, rule, stamp=stamp, highlight=payload.get("fleet", ())), None
     if kind == "serving":
         from simulator.charts.serving import serving_chart

@@ -54,7 +54,7 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, allow_nan=False))
     else:
-        print(format_table(result.to_dict()))
+        print(format_table(result))
     return 0
 
 
@@ -70,8 +70,9 @@ def _fmt(x, kind):
     return f"{x:.4f}"
 
 
-def format_table(d: dict) -> str:
-    """Returns the readable summary of a result dict (what ``run`` prints without --json)."""
+def format_table(result) -> str:
+    """Returns the readable summary of a ScenarioResult (what ``run`` prints without --json)."""
+    d = result.to_dict()
     s = d["scenario"]
     lines = [f"{s['name']}  ({s['year']}, rule {s['rule']}, access {s['access']}, "
              f"law {s['law']})", f"fit: {s['fit']}", ""]
@@ -109,9 +110,9 @@ def format_table(d: dict) -> str:
             lines.append(f"{row['year']:<6} {row['frontier_compute_flop']:>13.2e}   "
                          f"{_fmt(row['scratch']['lag_years'], 'years'):>11}   "
                          f"{_fmt(row['distill']['lag_years'], 'years'):>11}")
-    if d.get("serving"):
+    if result.serving is not None:
         from simulator.scenario.serving import serving_lines
 
-        lines += ["", *serving_lines(d["serving"])]
+        lines += ["", *serving_lines(result.serving)]
     lines += ["", "assumptions:"] + [f"  - {a}" for a in d["assumptions"]]
     return "\n".join(lines)

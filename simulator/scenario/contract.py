@@ -5,8 +5,8 @@
 ``distill`` to at least compute_flop, effective_compute_flop, loss, lag_years and cost_usd.
 
 Layout (one class per block; optional blocks, such as ``serving`` (a [serving] section's
-block, still a plain dict from simulator.scenario.serving) or a later ``capability`` block,
-are fields defaulting to None, named in OPTIONAL_BLOCKS and left out of the dump when None):
+block, built by simulator.scenario.serving) or a later ``capability`` block, are fields
+defaulting to None, named in OPTIONAL_BLOCKS and left out of the dump when None):
 
     ScenarioResult
       scenario: ScenarioInfo            name, file, year, rule, law, variant, access, fit, ...
@@ -19,7 +19,8 @@ are fields defaulting to None, named in OPTIONAL_BLOCKS and left out of the dump
       distillation: Distillation        tokens, API spend, loss per access mode (ModeLosses)
       timeseries: [YearRow]
       fit: FitInfo
-      serving: dict | None              only with a [serving] section
+      serving: Serving | None           only with a [serving] section: per model (ServingModels)
+                                        and per chip entry (ServingChipRow)
 
 Example:
     >>> from simulator.scenario import load_scenario, evaluate
@@ -197,6 +198,50 @@ class ScenarioInfo(_Block):
     description: str | None
 
 
+class ServingModel(_Block):
+    """One model's deployment on the serving share of the fleet."""
+
+    params: float
+    active_params: float
+    loss: float
+    concurrent_users: int
+    tokens_per_day: float
+    users_per_day: float
+
+
+class ServingModels(_Block):
+    scratch: ServingModel
+    distill: ServingModel
+
+
+class ServingChipRow(_Block):
+    """One model on one chip entry: how many chips serve it and what they deliver."""
+
+    model: str
+    chip: str
+    serving_chips: float
+    chips_per_replica: int | None
+    concurrent_users: int
+    tokens_per_day: float
+
+
+class Serving(_Block):
+    """What the actor can deploy with the scratch model and the distilled one of equal loss."""
+
+    share_of_fleet: float
+    serving_chips: float
+    tokens_per_user_per_day: float
+    precision: str
+    user_tokens_per_s: float
+    context_tokens: int
+    distill_compute_gain: float
+    models: ServingModels
+    distill_over_scratch_tokens_per_day: float | None
+    by_chip: list[ServingChipRow]
+    notes: list[str]
+    assumptions: list[str]
+
+
 class ScenarioResult(_Block):
     """What evaluate() returns; to_dict() is exactly what ``run --json`` prints."""
 
@@ -211,7 +256,7 @@ class ScenarioResult(_Block):
     timeseries: list[YearRow] = []
     fit: FitInfo
     # Optional blocks: left out of the dump when None.
-    serving: dict | None = None   # only with a [serving] section (simulator.scenario.serving)
+    serving: Serving | None = None   # only with a [serving] section (simulator.scenario.serving)
 
     @field_serializer("percentiles", mode="wrap")
     def _no_draws_as_empty(self, value, handler):

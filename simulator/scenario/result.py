@@ -24,8 +24,9 @@ from simulator.scenario.contract import (STRATEGIES, DistillOutcome, Distillatio
                                          FleetEntry, Headline, ModeLosses, Outcome, Percentiles,
                                          Results, ScenarioInfo, ScenarioResult, TornadoRow,
                                          YearRow)
-from simulator.scenario.levers import lever_specs
 from simulator.scenario.core import base_values, build_context, core
+from simulator.scenario.levers import lever_specs
+from simulator.scenario.serving import serving_block
 
 
 # --------------------------------------------------------------------------- fit cards
@@ -169,15 +170,7 @@ def evaluate(scenario, fit_card=None, *, draws=None, seed=None,
         fit=FitInfo(label=label, sources={m: b.source for m, b in ctx.modes.items()}),
     )
     if scenario.serving is not None:
-        from simulator.scenario.serving import serving_block
-
-        result = result.model_copy(update={"serving": serving_block(scenario,
-                                                                     result.to_dict())})
-    return result
-    if scenario.serving is not None:
-        from simulator.scenario.serving import serving_block
-
-        result.serving = serving_block(scenario, result.to_dict())
+        result = result.model_copy(update={"serving": serving_block(scenario, result)})
     return result
 
 

@@ -2,7 +2,7 @@
 from scratch, and with the smaller distilled model that reaches the same skill.
 
     from simulator.scenario.serving import serving_block
-    block = serving_block(scenario, result.to_dict())     # None without a [serving] section
+    block = serving_block(scenario, result)     # a contract.Serving; None without [serving]
 
 Models. The scratch model is the law's compute-optimal model at the actor's pre-training
 compute C: N_s = N*(C). Distillation reaches the loss of scratch compute C_eff with compute C,
@@ -24,24 +24,29 @@ import math
 from simulator.curves import forms
 from simulator.errors import InputError
 from simulator.scenario import world
+from simulator.scenario.contract import ScenarioResult, Serving
 from simulator.serving import architecture_for, load_settings, users_at_speed
 from simulator.hardware import get_chip
 
 SECONDS_PER_DAY = 86400.0
 
 
-def _model_sizes(scenario, result: dict) -> dict:
+def _finite_or_zero(x: float) -> float:
+    return x if math.isfinite(x) else 0.0
+
+
+def _model_sizes(scenario, result: ScenarioResult) -> dict:
     law = world.law(scenario.law)["params"]
-    res = result["results"]
-    compute = float(res["scratch"]["effective_compute_flop"] or 0.0)
-    distilled = res.get("distill") or {}
+    res = result.results
+    compute = _finite_or_zero(res.scratch.effective_compute_flop)
+    distilled = _finite_or_zero(res.distill.effective_compute_flop)
     gain = 1.0
-    if distilled.get("effective_compute_flop") and compute > 0:
-        gain = max(1.0, float(distilled["effective_compute_flop"]) / compute)
+    if distilled and compute > 0:
+        gain = max(1.0, distilled / compute)
     n_scratch = float(forms.compute_optimal(law, compute)[0])
     n_distill = float(forms.compute_optimal(law, compute / gain)[0])
-    return {"scratch": (n_scratch, res["scratch"].get("loss")),
-            "distill": (n_distill, res["scratch"].get("loss")), "gain": gain}
+    return {"scratch": (n_scratch, res.scratch.loss),
+            "distill": (n_distill, res.scratch.loss), "gain": gain}
 
 
 def _serve(chip_name, count, params, section, settings) -> dict:
@@ -59,16 +64,16 @@ def _serve(chip_name, count, params, section, settings) -> dict:
             "chips_per_replica": u.chips_per_replica, "note": None}
 
 
-def serving_block(scenario, result: dict) -> dict | None:
-    """Returns the serving block for ``result`` (a ``to_dict()`` result), or None when the
-    scenario has no [serving] section."""
+def serving_block(scenario, result: ScenarioResult) -> Serving | None:
+    """Returns the serving block for ``result``, or None when the scenario has no [serving]
+    section."""
     section = getattr(scenario, "serving", None)
     if section is None:
         return None
     settings = load_settings(section.assumptions)
     sizes = _model_sizes(scenario, result)
-    fleet = [(str(f["chip"]), float(f["usable"] or 0.0) * section.share_of_fleet)
-             for f in result.get("fleet") or []]
+    fleet = [(f.chip, _finite_or_zero(f.usable) * section.share_of_fleet)
+             for f in result.fleet]
     by_chip, models, notes = [], {}, []
     for role in ("scratch", "distill"):
         params, loss = sizes[role]
@@ -90,7 +95,7 @@ def serving_block(scenario, result: dict) -> dict | None:
                         "tokens_per_day": total_tokens,
                         "users_per_day": total_tokens / section.tokens_per_user_per_day}
     scratch_tokens = models["scratch"]["tokens_per_day"]
-    return {
+    return Serving.model_validate({
         "share_of_fleet": section.share_of_fleet,
         "serving_chips": sum(count for _, count in fleet),
         "tokens_per_user_per_day": section.tokens_per_user_per_day,
@@ -109,50 +114,49 @@ def serving_block(scenario, result: dict) -> dict | None:
             "compute-optimal model at C / G, G = distillation's effective-compute gain; "
             "throughput from a roofline (upper bound; data/serving_benchmarks.toml measures "
             "how far above published figures it sits)."],
-    }
+    })
 
 
 def _g(x) -> str:
-    return "n/a" if x is None else f"{x:.3g}"
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:.3g}"
 
 
-def serving_table(block: dict) -> tuple[list, list]:
+def serving_table(block: Serving) -> tuple[list, list]:
     """Returns (headers, rows) comparing the scratch and the distilled model's deployment."""
     headers = ["Quantity", "Scratch-trained model", "Distilled model, same loss"]
-    m = block["models"]
+    m = (block.models.scratch, block.models.distill)
     rows = [
-        ["Parameters (active)", *(f"{_g(m[k]['params'])} ({_g(m[k]['active_params'])})"
-                                  for k in ("scratch", "distill"))],
-        ["Loss (nats/token)", *(_g(m[k]["loss"]) for k in ("scratch", "distill"))],
-        [f"Concurrent users at {block['user_tokens_per_s']:g} tokens/s",
-         *(f"{m[k]['concurrent_users']:,}" for k in ("scratch", "distill"))],
-        ["Output tokens per day", *(_g(m[k]["tokens_per_day"]) for k in ("scratch", "distill"))],
-        [f"Users per day at {block['tokens_per_user_per_day']:,.0f} tokens each",
-         *(_g(m[k]["users_per_day"]) for k in ("scratch", "distill"))],
+        ["Parameters (active)", *(f"{_g(x.params)} ({_g(x.active_params)})" for x in m)],
+        ["Loss (nats/token)", *(_g(x.loss) for x in m)],
+        [f"Concurrent users at {block.user_tokens_per_s:g} tokens/s",
+         *(f"{x.concurrent_users:,}" for x in m)],
+        ["Output tokens per day", *(_g(x.tokens_per_day) for x in m)],
+        [f"Users per day at {block.tokens_per_user_per_day:,.0f} tokens each",
+         *(_g(x.users_per_day) for x in m)],
     ]
     return headers, rows
 
 
-def serving_summary(block: dict) -> str:
+def serving_summary(block: Serving) -> str:
     """Returns one sentence: the fleet share, the distillation gain and what it changes."""
-    ratio = block["distill_over_scratch_tokens_per_day"]
-    gain = block["distill_compute_gain"]
-    text = (f"{block['share_of_fleet']:.0%} of the usable fleet ({block['serving_chips']:,.0f} "
-            f"chips) serves at {block['precision']}, {block['user_tokens_per_s']:g} tokens/s per "
-            f"user with {block['context_tokens']:,.0f} tokens of context. ")
+    ratio = block.distill_over_scratch_tokens_per_day
+    gain = block.distill_compute_gain
+    text = (f"{block.share_of_fleet:.0%} of the usable fleet ({block.serving_chips:,.0f} "
+            f"chips) serves at {block.precision}, {block.user_tokens_per_s:g} tokens/s per "
+            f"user with {block.context_tokens:,.0f} tokens of context. ")
     if gain <= 1.0:
         return text + ("Distillation gives no compute gain here, so the distilled model is as "
                        "large as the scratch one and deployment is unchanged.")
     return text + (f"Distillation's compute gain of {gain:.2f}x lets a model of "
-                   f"{block['models']['distill']['params']:.3g} parameters reach the scratch "
+                   f"{block.models.distill.params:.3g} parameters reach the scratch "
                    f"model's loss; it serves {_g(ratio)}x the tokens per day.")
 
 
-def serving_lines(block: dict) -> list[str]:
+def serving_lines(block: Serving) -> list[str]:
     """Returns the serving block as text lines for ``run``'s table."""
     headers, rows = serving_table(block)
     lines = ["serving:", f"  {serving_summary(block)}",
              f"  {'':38}{headers[1]:>24}{headers[2]:>28}"]
     lines += [f"  {row[0]:38}{row[1]:>24}{row[2]:>28}" for row in rows]
-    lines += [f"  note: {n}" for n in block.get("notes", [])]
+    lines += [f"  note: {n}" for n in block.notes]
     return lines
