@@ -7,6 +7,7 @@ number that would need computing belongs in simulator.scenario or simulator.curv
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from simulator.report import tables
 from simulator.report.document import to_html, to_markdown
 from simulator.report.inputs import CURVE_DRAWS, data_inputs
 from simulator.report.render import chips_under
+from simulator.scenario.contract import STRATEGIES, ScenarioResult
 from simulator.scenario.serving import serving_summary, serving_table
 from simulator.vocabulary import STRATEGY_LABELS, no_minus_zero
 
@@ -32,8 +34,9 @@ STRATEGY_WORDS = STRATEGY_LABELS
 
 
 def fmt(value, kind: str) -> str:
-    """Returns a number as the report prints it (tests use this to compare with run --json)."""
-    if value is None:
+    """Returns a number as the report prints it (tests use this to compare with run --json);
+    "n/a" for None or a non-finite value (what run --json writes as null)."""
+    if value is None or not math.isfinite(value):
         return "n/a"
     if kind == "flop":
         return f"{value:.3e}"
@@ -118,16 +121,16 @@ def _outputs(folder: Path) -> dict:
 
 # ----------------------------------------------------------------------------- scenario
 
-def headline_rows(result: dict) -> list[list[str]]:
+def headline_rows(result: ScenarioResult) -> list[list[str]]:
     """Returns the headline table: one row per metric, scratch and distill side by side."""
-    pct = result.get("percentiles") or {}
+    pct = result.percentiles
     rows = []
     for metric, (label, unit, kind) in METRIC_WORDS.items():
         row = [f"{label} ({unit})"]
-        for strategy in ("scratch", "distill"):
-            row.append(fmt(result["results"][strategy][metric], kind))
-            q = (pct.get(strategy) or {}).get(metric)
-            row.append(f"{fmt(q['p5'], kind)} – {fmt(q['p95'], kind)}" if q else "n/a")
+        for strategy in STRATEGIES:
+            row.append(fmt(getattr(getattr(result.results, strategy), metric), kind))
+            q = getattr(getattr(pct, strategy), metric) if pct else None
+            row.append(f"{fmt(q.p5, kind)} – {fmt(q.p95, kind)}" if q else "n/a")
         rows.append(row)
     return rows
 
@@ -135,20 +138,19 @@ def headline_rows(result: dict) -> list[list[str]]:
 def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
                     folder: Path) -> list:
     """Returns the report of one scenario as document blocks (writes each chart's BibTeX)."""
-    r, s = job.data, job.data["scenario"]
+    r, s = job.result, job.result.scenario
     version, date = env["code_version"], env["date"]
-    plain, bib = citation(f"Compute Moat report: {s['name']}", version, job.slug, job.sha256,
+    plain, bib = citation(f"Compute Moat report: {s.name}", version, job.slug, job.sha256,
                           date)
     blocks = [
-        ("h1", s["name"]),
-        ("p", f"Year {s['year']} · rule {s['rule']} · API access: {s['access']} · frontier "
-              f"law: {s['law']} · distillation behaviour: {s['fit']}."),
-        ("p", " ".join((s.get("description") or "").split())),
+        ("h1", s.name),
+        ("p", f"Year {s.year} · rule {s.rule} · API access: {s.access} · frontier "
+              f"law: {s.law} · distillation behaviour: {s.fit}."),
+        ("p", " ".join((s.description or "").split())),
         ("h2", "Headline numbers"),
         ("table", ["Quantity", "Train from scratch", "90% range", "Distil through the API",
-                   "90% range"], headline_rows(r)),
-        ("p", f"Regime of the distillation channel: {r['regime']['regime']} — "
-              f"{r['regime']['why']}."),
+                   "90% range"], headline_rows(job.result)),
+        ("p", f"Regime of the distillation channel: {r.regime.regime} — {r.regime.why}."),
         ("p", "The same numbers, at full precision: [results.json](results.json) (what "
               "`python -m simulator run scenario.toml --json` prints) and "
               f"[{tables_written['results']}]({tables_written['results']})."),
@@ -168,7 +170,7 @@ def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
             cite, bib_href = _chart_citation(folder, "charts", slug, info, env, None, None)
             blocks.append(_figure_block(slug, info, "charts", tables_written.get(slug), cite,
                                         bib_href))
-    blocks += _detail_blocks(r)
+    blocks += _detail_blocks(job.result)
     serving = job.result.serving
     if serving is not None:
         headers, rows = serving_table(serving)
@@ -176,7 +178,7 @@ def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
                    ("p", serving_summary(serving)), ("table", headers, rows),
                    ("ul", [*serving.assumptions, *serving.notes])]
     blocks += [
-        ("h2", "Assumptions"), ("ul", list(r.get("assumptions") or [])),
+        ("h2", "Assumptions"), ("ul", list(r.assumptions)),
         ("h2", "How to cite"), ("p", plain), ("pre", bib),
         ("h2", "Reproduce"),
         ("pre", "python -m simulator run scenario.toml --json\n"
@@ -188,44 +190,43 @@ def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
     return blocks
 
 
-def _detail_blocks(r: dict) -> list:
+def _detail_blocks(r: ScenarioResult) -> list:
     blocks = []
-    if r.get("tornado"):
+    if r.tornado:
         from simulator.charts.scenario import lever_label
 
-        fleet = [f["chip"] for f in r.get("fleet") or []]
-        rows = [[lever_label(row, fleet), f"`{row['path']}`", f"{row['low']:.4g}",
-                 f"{row['high']:.4g}",
-                 fmt(row["distill"]["lag_years_at_low"], "years"),
-                 fmt(row["distill"]["lag_years_at_high"], "years"),
-                 fmt(row["swing_years"], "years")] for row in r["tornado"]]
+        fleet = [f.chip for f in r.fleet]
+        rows = [[lever_label({"path": row.path, "label": row.label}, fleet), f"`{row.path}`",
+                 f"{row.low:.4g}", f"{row.high:.4g}",
+                 fmt(row.distill.lag_years_at_low, "years"),
+                 fmt(row.distill.lag_years_at_high, "years"),
+                 fmt(row.swing_years, "years")] for row in r.tornado]
         blocks += [("h2", "Levers (tornado)"),
                    ("table", ["Lever", "Scenario field", "Low", "High", "Lag at low (yr)",
                               "Lag at high (yr)", "Swing (yr)"], rows)]
-    if r.get("fleet"):
-        rows = [[str(f["chip"]), f["channel"], f"{f['count']:,.0f}", f"{f['usable']:,.0f}",
-                 fmt(f["flop"], "flop"), f["status"]] for f in r["fleet"]]
+    if r.fleet:
+        rows = [[f.chip, f.channel, f"{f.count:,.0f}", f"{f.usable:,.0f}",
+                 fmt(f.flop, "flop"), f.status] for f in r.fleet]
         blocks += [("h2", "Fleet"), ("table", ["Chip", "Channel", "Chips", "Usable",
                                                "FLOP", "Status under the rule"], rows)]
-    d = r.get("distillation") or {}
-    if d:
-        blocks += [("h2", "Distillation channel"), ("table", ["Quantity", "Value"], [
-            ["Access mode", str(d.get("access"))],
-            ["Teacher tokens obtained", fmt(d.get("tokens_obtained"), "flop")],
-            ["API spend (USD)", fmt(d.get("api_cost_usd"), "usd")],
-            ["Teacher loss (nats/token)", fmt(d.get("teacher_loss"), "loss")],
-            ["Student parameters", fmt(d.get("student_params"), "flop")],
-            ["Student tokens", fmt(d.get("student_tokens"), "flop")],
-        ] + [[f"Loss with {m} access (nats/token)", fmt(v, "loss")]
-             for m, v in (d.get("loss_by_access_mode") or {}).items()])]
+    d = r.distillation
+    blocks += [("h2", "Distillation channel"), ("table", ["Quantity", "Value"], [
+        ["Access mode", d.access],
+        ["Teacher tokens obtained", fmt(d.tokens_obtained, "flop")],
+        ["API spend (USD)", fmt(d.api_cost_usd, "usd")],
+        ["Teacher loss (nats/token)", fmt(d.teacher_loss, "loss")],
+        ["Student parameters", fmt(d.student_params, "flop")],
+        ["Student tokens", fmt(d.student_tokens, "flop")],
+    ] + [[f"Loss with {m} access (nats/token)", fmt(v, "loss")]
+         for m, v in d.loss_by_access_mode.model_dump().items()])]
     return blocks
 
 
 def write_scenario(folder: Path, job, env: dict) -> None:
     """Writes one scenario's folder (charts are already there)."""
-    r = job.data
-    fleet = [f["chip"] for f in r.get("fleet") or []]
-    chips, _ = chips_under(r["scenario"]["rule"])
+    r = job.result
+    fleet = [f.chip for f in r.fleet]
+    chips, _ = chips_under(r.scenario.rule)
     written = {
         "results": _write_table(folder, "results", tables.results_table(r)),
         "capability": _write_table(folder, "capability", tables.capability_table(job.curves)),
@@ -260,16 +261,17 @@ def write_scenario(folder: Path, job, env: dict) -> None:
             written[name] = href
     blocks = scenario_blocks(job, env, written, evidence_charts, folder)
     atomic.write_text(folder / "report.md", to_markdown(blocks))
-    atomic.write_text(folder / "report.html", to_html(blocks, r["scenario"]["name"]))
-    atomic.write_text(folder / "results.json", json.dumps(r, indent=2, allow_nan=False) + "\n")
+    atomic.write_text(folder / "report.html", to_html(blocks, r.scenario.name))
+    atomic.write_text(folder / "results.json",
+                      json.dumps(job.data, indent=2, allow_nan=False) + "\n")
     atomic.write_bytes(folder / "scenario.toml", job.path.read_bytes())
-    plain, bib = citation(f"Compute Moat report: {r['scenario']['name']}", env["code_version"],
+    plain, bib = citation(f"Compute Moat report: {r.scenario.name}", env["code_version"],
                           job.slug, job.sha256, env["date"])
     atomic.write_text(folder / "citation.bib", bib)
     atomic.write_json(folder / "provenance.json", _provenance(folder, job, env))
 
 
-def _lag_table(r: dict):
+def _lag_table(r: ScenarioResult):
     headers, rows = tables.results_table(r)
     lag = [row for row in rows if row[1] == "lag_years"]
     series_headers, series = tables.timeseries_table(r)
@@ -298,7 +300,8 @@ def _evidence_tables(folder: Path, ev) -> dict:
 
 def _provenance(folder: Path, job, env: dict) -> dict:
     ev = job.evidence
-    pct = job.data.get("percentiles") or {}
+    pct = job.result.percentiles
+    seed = pct.seed if pct else None
     return {
         "tool": "compute-moat", "tool_version": __version__,
         "code_version": env["code_version"], "packages": env["packages"],
@@ -310,8 +313,8 @@ def _provenance(folder: Path, job, env: dict) -> dict:
         "experiments": ({"path": _rel(ev.runs_path), "sha256": ev.runs_sha256}
                         if ev and ev.runs_path else None),
         "data": data_inputs(),
-        "seeds": {"monte_carlo_seed": pct.get("seed"), "monte_carlo_draws": pct.get("draws"),
-                  "capability_curves": {"seed": pct.get("seed"), "draws_per_point": CURVE_DRAWS}},
+        "seeds": {"monte_carlo_seed": seed, "monte_carlo_draws": pct.draws if pct else None,
+                  "capability_curves": {"seed": seed, "draws_per_point": CURVE_DRAWS}},
         "outputs": _outputs(folder),
     }
 
@@ -349,20 +352,18 @@ def write_index(staging: Path, jobs, comparison, env: dict) -> None:
     """Writes index.html (all scenarios side by side) and comparison.csv."""
     rows, csv_rows = [], []
     for job in jobs:
-        r, s = job.data, job.data["scenario"]
-        pct = r.get("percentiles") or {}
-        cells = [f"[{s['name']}]({job.slug}/report.html)", str(s["year"]), s["rule"],
-                 s["access"]]
-        for strategy in ("scratch", "distill"):
-            q = (pct.get(strategy) or {}).get("lag_years")
-            value = fmt(r["results"][strategy]["lag_years"], "years")
-            cells.append(value + (f" ({fmt(q['p5'], 'years')} – {fmt(q['p95'], 'years')})"
+        r, s = job.result, job.result.scenario
+        cells = [f"[{s.name}]({job.slug}/report.html)", str(s.year), s.rule, s.access]
+        for strategy in STRATEGIES:
+            q = getattr(r.percentiles, strategy).lag_years if r.percentiles else None
+            value = fmt(getattr(r.results, strategy).lag_years, "years")
+            cells.append(value + (f" ({fmt(q.p5, 'years')} – {fmt(q.p95, 'years')})"
                                   if q else ""))
-        cells += [fmt(r["results"]["distill"]["effective_compute_flop"], "flop"),
-                  fmt(r["results"]["distill"]["cost_usd"], "usd")]
+        cells += [fmt(r.results.distill.effective_compute_flop, "flop"),
+                  fmt(r.results.distill.cost_usd, "usd")]
         rows.append(cells)
-        csv_rows.append([job.slug, s["name"], s["year"], s["rule"], s["access"]]
-                        + [r["results"][st][m] for st in ("scratch", "distill")
+        csv_rows.append([job.slug, s.name, s.year, s.rule, s.access]
+                        + [tables._v(getattr(getattr(r.results, st), m)) for st in STRATEGIES
                            for m in tables.HEADLINE])
     headers = ["slug", "name", "year", "rule", "access"] + [
         f"{st}_{m}" for st in ("scratch", "distill") for m in tables.HEADLINE]

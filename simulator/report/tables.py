@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 
-from simulator.scenario.contract import HEADLINE, STRATEGIES
+from simulator.scenario.contract import HEADLINE, STRATEGIES, ScenarioResult
 
 PCTS = ("p5", "p25", "p50", "p75", "p95")
 
@@ -40,58 +41,64 @@ def csv_text(headers, rows) -> str:
     return buf.getvalue()
 
 
-def results_table(result: dict):
+def _v(x):
+    """Returns x, or None for a non-finite float (as ``run --json`` writes it)."""
+    return None if isinstance(x, float) and not math.isfinite(x) else x
+
+
+def results_table(result: ScenarioResult):
     """Returns the headline numbers: one row per strategy and metric, with percentiles."""
     rows = []
-    pct = result.get("percentiles") or {}
+    pct = result.percentiles
     for strategy in STRATEGIES:
         for metric in HEADLINE:
-            q = (pct.get(strategy) or {}).get(metric) or {}
-            rows.append([strategy, metric, result["results"][strategy][metric]]
-                        + [q.get(k) for k in PCTS])
+            q = getattr(getattr(pct, strategy), metric) if pct else None
+            rows.append([strategy, metric, _v(getattr(getattr(result.results, strategy), metric))]
+                        + [_v(getattr(q, k)) if q else None for k in PCTS])
     return ["strategy", "metric", "value", *PCTS], rows
 
 
-def tornado_table(result: dict):
+def tornado_table(result: ScenarioResult):
     """Returns the tornado rows: each lever's range and the lag at each end."""
     rows = []
-    for r in result.get("tornado") or []:
-        rows.append([r["path"], r.get("label"), r["low"], r["high"], r.get("base"),
-                     r["scratch"]["lag_years_at_low"], r["scratch"]["lag_years_at_high"],
-                     r["distill"]["lag_years_at_low"], r["distill"]["lag_years_at_high"],
-                     r["distill"]["lag_years_base"], r["swing_years"]])
+    for r in result.tornado:
+        rows.append([_v(x) for x in (
+            r.path, r.label, r.low, r.high, r.base, r.scratch.lag_years_at_low,
+            r.scratch.lag_years_at_high, r.distill.lag_years_at_low, r.distill.lag_years_at_high,
+            r.distill.lag_years_base, r.swing_years)])
     return ["path", "label", "low", "high", "base", "scratch_lag_years_at_low",
             "scratch_lag_years_at_high", "distill_lag_years_at_low", "distill_lag_years_at_high",
             "distill_lag_years_base", "swing_years"], rows
 
 
-def fleet_table(result: dict):
+def fleet_table(result: ScenarioResult):
     """Returns the fleet: one row per chip entry with usable chips and FLOP."""
     keys = ("index", "chip", "channel", "count", "usable", "flop", "status", "controlled",
             "precision", "reason")
-    return list(keys), [[r.get(k) for k in keys] for r in result.get("fleet") or []]
+    return list(keys), [[_v(getattr(f, k)) for k in keys] for f in result.fleet]
 
 
-def timeseries_table(result: dict):
+def timeseries_table(result: ScenarioResult):
     """Returns the yearly series (empty when the scenario has none)."""
     rows = []
-    for r in result.get("timeseries") or []:
-        rows.append([r["year"], r["frontier_compute_flop"]]
-                    + [r[s][m] for s in STRATEGIES for m in HEADLINE])
+    for r in result.timeseries:
+        rows.append([r.year, _v(r.frontier_compute_flop)]
+                    + [_v(getattr(getattr(r, s), m)) for s in STRATEGIES for m in HEADLINE])
     return (["year", "frontier_compute_flop"] + [f"{s}_{m}" for s in STRATEGIES for m in HEADLINE],
             rows)
 
 
-def cost_table(result: dict):
+def cost_table(result: ScenarioResult):
     """Returns what each path costs: fleet, API spend, total and its 90% range."""
-    api = float((result.get("distillation") or {}).get("api_cost_usd") or 0.0)
-    pct = result.get("percentiles") or {}
+    api = _v(result.distillation.api_cost_usd) or 0.0
+    pct = result.percentiles
     rows = []
     for strategy in STRATEGIES:
-        total = result["results"][strategy]["cost_usd"]
+        total = getattr(result.results, strategy).cost_usd
         spend = api if strategy == "distill" else 0.0
-        q = (pct.get(strategy) or {}).get("cost_usd") or {}
-        rows.append([strategy, total - spend, spend, total, q.get("p5"), q.get("p95")])
+        q = getattr(pct, strategy).cost_usd if pct else None
+        rows.append([strategy, _v(total - spend), spend, _v(total),
+                     _v(q.p5) if q else None, _v(q.p95) if q else None])
     return ["strategy", "fleet_usd", "api_usd", "total_usd", "p5", "p95"], rows
 
 
