@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.errors import InputError
-from simulator.paths import DEFAULT_EXPERIMENTS, DEFAULT_FIT, REPO_ROOT
+from simulator.paths import DEFAULT_EXPERIMENTS, DEFAULT_FIT
 from simulator.provenance import code_version, machine, now_utc, package_versions, sha256_file
 from simulator.report import content, install
 from simulator.report.inputs import CURVE_DRAWS, data_inputs
