@@ -481,7 +481,7 @@ def scenario_from_text(text: str, source: str):
     """
     from simulator.errors import InputError
     from simulator.scenario import scenario_from_dict
-    from simulator.scenario.schema import parse_toml
+    from simulator.scenario.loading import parse_toml
 
     if len(text.encode("utf-8")) > MAX_UPLOAD_BYTES:
         raise InputError(f"{source}: larger than {MAX_UPLOAD_BYTES // 1024} KiB; is it a "

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from simulator.cli import main
 from simulator.errors import InputError
 from simulator.report import install
-from simulator.scenario.schema import (apply_override, parse_override, parse_toml,
-                                       scenario_from_dict)
+from simulator.scenario.loading import (apply_override, parse_override, parse_toml,
+                                        scenario_from_dict)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "h200-case-by-case-2026-central.toml"

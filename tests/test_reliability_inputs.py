@@ -11,7 +11,7 @@ from simulator import atomic
 from simulator.cli import main
 from simulator.errors import InputError
 from simulator.scenario import load_scenario
-from simulator.scenario.schema import parse_override, scenario_from_dict
+from simulator.scenario.loading import parse_override, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "h200-case-by-case-2026-central.toml"

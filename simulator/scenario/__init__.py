@@ -24,9 +24,9 @@ _EXPORTS = {
     "ACCESS_MODES": "simulator.scenario.schema",
     "CHANNELS": "simulator.scenario.schema",
     "Scenario": "simulator.scenario.schema",
-    "load_scenario": "simulator.scenario.schema",
-    "scenario_from_dict": "simulator.scenario.schema",
-    "with_values": "simulator.scenario.schema",
+    "load_scenario": "simulator.scenario.loading",
+    "scenario_from_dict": "simulator.scenario.loading",
+    "with_values": "simulator.scenario.loading",
 }
 __all__ = sorted(_EXPORTS)
 
