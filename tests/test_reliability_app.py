@@ -22,7 +22,7 @@ def _evidence(query) -> AppTest:
 
 def test_a_folder_in_the_url_is_not_read_by_default(tmp_path, monkeypatch):
     monkeypatch.delenv(LOCAL_FOLDERS_ENV, raising=False)
-    from simulator.charts.sample import sample_runs
+    from sample_evidence import sample_runs
 
     sample_runs().to_csv(tmp_path / "results.csv", index=False)
     before = sorted(p.name for p in tmp_path.iterdir())

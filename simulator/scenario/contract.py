@@ -44,7 +44,7 @@ class _Block(BaseModel):
 
 
 class Headline(_Block):
-    """The five headline numbers of one strategy (see scenario.model for the formulas)."""
+    """The five headline numbers of one strategy (see scenario.core for the formulas)."""
 
     compute_flop: float
     effective_compute_flop: float
