@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.scenario import montecarlo
-from simulator.scenario.model import base_values, build_context, core
+from simulator.scenario.core import base_values, build_context, core
 from simulator.scenario.result import resolve_fit
 
 DEFAULT_YEARS = 5
