@@ -12,6 +12,7 @@ import time
 import pytest
 import torch
 
+from simulator.errors import InputError
 from simulator.experiments import presets
 from simulator.experiments.language import SkillsLanguage
 from simulator.experiments.model import GPT, ModelConfig, count_params, forward_flops_per_token
@@ -30,7 +31,7 @@ def tiny_config():
     return {
         "preset": "tiny-test", "corpus": TINY_CORPUS, "corpus_seed": 0, "eval_seqs": 128,
         "threads": 1, "sizes": sizes, "train": {**presets.TRAIN, "warmup_steps": 4},
-        "teacher": {"size": "b", "tokens": 8192, "seed": 0},
+        "teacher": {"size": "b", "tokens": 8192, "seed": 0}, "student_seed": 1,
         "groups": [
             {"kind": "scratch", "sizes": ["a", "b"], "seeds": [0], "budgets": [2048, 4096, 8192]},
             {"kind": "distill", "sizes": ["a"], "teachers": ["oracle", "model"],
@@ -135,25 +136,51 @@ def _default_runs():
     return [(size, seed, v, d) for _, size, seed, _, v, d in presets._runs(cfg)]
 
 
-def test_default_preset_has_the_grids_the_fits_need():
+def test_default_scratch_grid_identifies_both_exponents():
     runs = _default_runs()
-    scratch = {(s, d) for s, seed, v, d in runs if v["mode"] == "scratch" and seed == 0}
-    assert len({s for s, _ in scratch}) >= 5 and len({d for _, d in scratch}) >= 4
-    seeds = {(s, seed) for s, seed, v, _ in runs if v["mode"] == "scratch"}
-    assert any(len({seed for s2, seed in seeds if s2 == s}) >= 3 for s, _ in seeds)
+    scratch = {(s, seed, d) for s, seed, v, d in runs if v["mode"] == "scratch"}
+    sizes = {s for s, _, _ in scratch}
+    assert len(sizes) >= 5
+    for size in sizes:  # >= 1.2 decades of tokens at every size, >= 3 seeds in every cell
+        budgets = {d for s, _, d in scratch if s == size}
+        assert max(budgets) / min(budgets) >= 10 ** 1.2
+        for d in budgets:
+            assert len({seed for s, seed, d2 in scratch if s == size and d2 == d}) >= 3
+
+
+def test_default_distillation_arms_are_measured_at_every_student_size():
+    runs = _default_runs()
     for mode in ("logits", "topk", "text"):
         pure = [(s, d) for s, _, v, d in runs
                 if v["mode"] == mode and v["teacher_token_fraction"] == 1.0]
         assert len({s for s, _ in pure}) >= 4 and len({d for _, d in pure}) >= 3
+        students = {s for s, _, v, _ in runs if v["mode"] == mode and v["order"] != "none"}
         for order in ("last", "interleaved"):
-            limited = [(s, d, v["teacher_token_fraction"]) for s, _, v, d in runs
-                       if v["mode"] == mode and v["order"] == order]
-            assert {0.01, 0.03, 0.1, 0.3} <= {f for *_, f in limited}
-        last = [(s, d) for s, _, v, d in runs if v["mode"] == mode and v["order"] == "last"]
-        assert len({s for s, _ in last}) >= 3 and len({d for _, d in last}) >= 2
-        assert {v["teacher"] for _, _, v, _ in runs if v["mode"] == mode} == {"oracle", "model"} \
-            or mode == "text"
-    assert {v["teacher"] for *_, v, _ in runs} >= {"oracle", "model"}
+            for size in students:  # both orders at every student size, f from 1% to 30%
+                limited = {v["teacher_token_fraction"] for s, _, v, _ in runs
+                           if s == size and v["mode"] == mode and v["order"] == order}
+                assert {0.01, 0.1, 0.3} <= limited, (mode, order, size)
+    ks = {v["top_k"] for *_, v, _ in runs if v["mode"] == "topk" and v["order"] != "none"}
+    assert ks >= {1, 2, 4, 8, 16}
+
+
+def test_default_teacher_arms_use_the_wsd_schedule_and_tuned_rates():
+    for *_, v, _ in _default_runs():
+        if v["teacher"] != "none":
+            assert v["schedule"] == "wsd" and 0.1 <= v["lr_scale"] <= 10
+
+
+def test_default_students_never_train_on_the_teachers_stream():
+    cfg = presets.build_config("default")
+    students = {seed for _, _, seed, _, v, _ in presets._runs(cfg) if v["teacher"] == "model"}
+    assert students and cfg["teacher"]["seed"] not in students
+
+
+def test_a_preset_whose_students_share_the_teachers_stream_is_refused():
+    cfg = presets.build_config("smoke")
+    cfg["student_seed"] = cfg["teacher"]["seed"]
+    with pytest.raises(InputError, match="teacher's own stream"):
+        presets.plan_jobs(cfg, None, "cpu")
 
 
 def test_run_ids_are_stable_and_unique():
@@ -188,6 +215,67 @@ def test_a_branch_equals_a_separate_run_of_its_budget():
     both = {r["tokens"]: r["loss"] for r in run_job(_tiny_job(tokens=(2048, 4096)))}
     alone = run_job(_tiny_job(tokens=(4096,)))[0]["loss"]
     assert both[4096] == alone
+
+
+def test_wsd_puts_last_order_teacher_tokens_just_before_the_decay():
+    from simulator.experiments.train import Variant, teacher_seq_mask
+    v = Variant(mode="logits", teacher="model", teacher_token_fraction=0.1, order="last",
+                schedule="wsd")
+    mask = teacher_seq_mask(v, 0, 1000, 1000, cool_seqs=200)
+    assert int(mask.sum()) == 100 and bool(mask[700:800].all()) and not bool(mask[800:].any())
+    old = Variant(**{**v.to_dict(), "schedule": "cooldown"})
+    assert bool(teacher_seq_mask(old, 0, 1000, 1000, cool_seqs=200)[900:].all())
+
+
+def _lr_trace(schedule, fraction, lr_scale=1.0, tokens=16 * 16 * 100):
+    """Returns (lr per step, teacher mask per step) of one last-order branch."""
+    from simulator.experiments import train
+    seen = []
+    real = train.train_steps
+
+    def spy(model, opt, streams, variant, hp, steps, run_seqs, lr_at, device, cool_seqs=0):
+        for s in steps:
+            mask = train.teacher_seq_mask(variant, s * hp["batch_seqs"], hp["batch_seqs"],
+                                          run_seqs, cool_seqs)
+            seen.append((lr_at(s), bool(mask.any())))
+        return 0, 0.0
+
+    v = presets._variant({"mode": "logits", "schedule": schedule, "lr_scale": lr_scale},
+                         "oracle", fraction, "last")
+    job = _tiny_job()
+    job = {**job, "trunk_variant": presets._variant(),
+           "branches": [{"run_id": "x", "tokens": tokens, "variant": v}]}
+    train.train_steps = spy
+    try:
+        run_job(job)
+    finally:
+        train.train_steps = real
+    return seen
+
+
+@pytest.mark.parametrize("fraction", [0.01, 0.1, 0.3])
+def test_wsd_teacher_tokens_see_the_peak_learning_rate(fraction):
+    seen = _lr_trace("wsd", fraction)
+    peak = max(lr for lr, _ in seen)
+    teacher = [lr for lr, t in seen if t]
+    assert teacher and min(teacher) == pytest.approx(peak, rel=1e-9)
+    # the first design's teacher tokens sat in the cooldown: far below the peak at f = 1%
+    old = [lr for lr, t in _lr_trace("cooldown", fraction) if t]
+    assert sum(old) / len(old) < 0.9 * peak
+
+
+def test_lr_scale_multiplies_only_the_teacher_phase_of_a_last_order_run():
+    base, scaled = _lr_trace("wsd", 0.1), _lr_trace("wsd", 0.1, lr_scale=2.0)
+    for (lr0, t0), (lr1, t1) in zip(base, scaled):
+        assert t0 == t1 and lr1 == pytest.approx(lr0 * (2.0 if t0 else 1.0), rel=1e-12)
+
+
+def test_topk_runs_record_the_teachers_captured_mass():
+    job = _tiny_job("topk", "oracle", tokens=(2048,))
+    mass = run_job(job)[0]["teacher_captured_mass"]
+    assert 0.2 < mass < 1.0  # the oracle's top 2 of 16 successors: a part of its mass
+    full = run_job(_tiny_job("logits", "oracle", tokens=(2048,)))[0]["teacher_captured_mass"]
+    assert full == pytest.approx(1.0, abs=2e-3)
 
 
 # ---------------------------------------------------------------------------------------------

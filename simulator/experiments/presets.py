@@ -12,7 +12,11 @@ trained once per sweep and cached) and experiment groups:
 - ``distill``: pure distillation (every token from the teacher): sizes x budgets x teachers x
   access modes;
 - ``limited``: token-limited runs (issue 8): own data plus a fraction of teacher tokens, with
-  ``order`` ``last`` (teacher tokens at the end) or ``interleaved``.
+  ``order`` ``last`` (teacher tokens at the end; with the ``wsd`` schedule, just before the
+  decay) or ``interleaved``.
+
+Every student of a teacher trains on the stream of seed ``student_seed``; the teacher's stream
+(its seed) must differ, else the teacher would label text it was trained on (refused).
 
 Runs that share a trunk become one job (see simulator.experiments.train). A run's id is a hash
 of everything that determines its result, so the same preset always names the same runs.
@@ -26,7 +30,7 @@ import math
 from simulator.errors import InputError, choices_text
 from simulator.experiments.language import CHUNK_SEQS
 
-PRESET_NAMES = ("smoke", "default", "full")
+PRESET_NAMES = ("smoke", "default", "full", "pilot")
 
 SKILLS_64 = {"kind": "skills", "vocab_size": 64, "n_skills": 512, "successors": 4,
              "zipf_exponent": 1.4, "dirichlet": 0.5, "context": 64, "seed": 0}
@@ -59,36 +63,77 @@ def _sizes(table):
             for name, (L, d, h, lr, b) in table.items()}
 
 
+# Learning-rate multipliers per distillation arm ((mode, order) -> lr_scale), tuned on the pilot
+# preset (s2, 0.5M tokens, f = 0.3 / pure; grid 0.5, 1, 2; data/experiments/lr_pilot.csv, see
+# data/README.md). ``last``: the teacher phase's rate; ``interleaved`` and pure: the whole run's.
+ARM_LR_SCALE = {}
+TOPK_SCAN = (1, 2, 4, 8, 16)
+
+
+def _arm(access, order, scale_table=None):
+    """Returns an access entry with the arm's tuned lr_scale and the wsd schedule."""
+    table = ARM_LR_SCALE if scale_table is None else scale_table
+    return {**access, "schedule": "wsd",
+            "lr_scale": table.get((access["mode"], order), 1.0)}
+
+
 def _default():
+    """The default preset (issue 14): fair schedules, a disjoint teacher stream, a top-k scan.
+
+    Scratch: five sizes (46x in parameters) x three seeds x five budgets spanning 16x
+    (1.2 decades); s5 is left out for the time budget, and so are the oracle teacher's runs
+    (the scenario distils a trained model). The teacher is the s6 scratch run of
+    seed 0 at 2M tokens; every student (distillation and token-limited runs) trains and is
+    labelled on seed 1's stream, disjoint from the teacher's. Token-limited runs use the wsd
+    schedule (teacher tokens before the decay), both orders at every student size.
+    """
+    students = ["s1", "s2", "s3"]
+    model_access = [ACCESS[0], ACCESS[1], ACCESS[2]]
+    scan = [{"mode": "topk", "top_k": k} for k in TOPK_SCAN if k != 4]
+    groups = [
+        {"kind": "scratch", "sizes": ["s1", "s2", "s3", "s4", "s6"], "seeds": [0, 1, 2],
+         "budgets": [M // 8, M // 4, M // 2, M, 2 * M]},
+        {"kind": "distill", "sizes": students + ["s4"], "teachers": ["model"],
+         "access": [_arm(a, "pure") for a in model_access], "budgets": [M // 4, M // 2, M]},
+    ]
+    for order in ("last", "interleaved"):
+        groups.append({"kind": "limited", "order": order, "sizes": students,
+                       "teachers": ["model"], "access": [_arm(a, order) for a in model_access],
+                       "fractions": [0.01, 0.1, 0.3], "budgets": [M]})
+    # the top-k scan (captured mass from ~1/3 to ~1) at f = 0.3, teacher-last order only
+    groups.append({"kind": "limited", "order": "last", "sizes": students, "teachers": ["model"],
+                   "access": [_arm(a, "last") for a in scan], "fractions": [0.3], "budgets": [M]})
     return {
         "preset": "default",
         "corpus": SKILLS_64, "corpus_seed": 0, "eval_seqs": 1024, "threads": 1,
         "sizes": _sizes(SIZES_DEFAULT), "train": TRAIN,
         "teacher": {"size": "s6", "tokens": 2 * M, "seed": 0},
-        "groups": [
-            # Sized to the 2-core budget: scratch and the model teacher stop at 2M tokens;
-            # students are s1-s4; model-teacher distillation and token-limited runs stop at 1M.
-            {"kind": "scratch", "sizes": ["s1", "s2", "s3", "s4", "s5", "s6"], "seeds": [0],
-             "budgets": [M // 4, M // 2, M, 2 * M]},
-            {"kind": "scratch", "sizes": ["s1", "s2"], "seeds": [1, 2],
-             "budgets": [M // 4, M // 2, M, 2 * M]},
-            # the oracle's text is the language itself (text-from-oracle = scratch): not rerun
-            {"kind": "distill", "sizes": ["s1", "s2", "s3", "s4"], "teachers": ["oracle"],
-             "access": ACCESS[:2], "budgets": [M // 4, M // 2, M, 2 * M]},
-            {"kind": "distill", "sizes": ["s1", "s2", "s3", "s4"], "teachers": ["model"],
-             "access": ACCESS + [{"mode": "topk", "top_k": 4, "hard_label_weight": 0.3}],
-             "budgets": [M // 4, M // 2, M]},
-            {"kind": "limited", "order": "last", "sizes": ["s1", "s2", "s3"],
-             "teachers": ["oracle"], "access": ACCESS[:2],
-             "fractions": [0.01, 0.03, 0.1, 0.3], "budgets": [M // 4, M]},
-            {"kind": "limited", "order": "last", "sizes": ["s1", "s2", "s3"],
-             "teachers": ["model"], "access": ACCESS,
-             "fractions": [0.01, 0.03, 0.1, 0.3], "budgets": [M // 4, M]},
-            # interleaved order at one size, model teacher only (for the time budget)
-            {"kind": "limited", "order": "interleaved", "sizes": ["s2"], "teachers": ["model"],
-             "access": ACCESS, "fractions": [0.01, 0.03, 0.1, 0.3], "budgets": [M // 4, M]},
-        ],
+        "student_seed": 1,
+        "groups": groups,
     }
+
+
+def _pilot():
+    """The learning-rate pilot of the distillation arms: s2, 0.5M tokens, lr_scale 0.5/1/2."""
+    cfg = _default()
+    cfg["preset"] = "pilot"
+    grid = (0.5, 1.0, 2.0)
+    groups = [{"kind": "scratch", "sizes": ["s6"], "seeds": [0], "budgets": [2 * M]},
+              {"kind": "scratch", "sizes": ["s2"], "seeds": [1], "budgets": [M // 2]}]
+    for scale in grid:
+        table = {(a["mode"], o): scale for a in ACCESS for o in ("last", "interleaved", "pure")}
+        groups.append({"kind": "distill", "sizes": ["s2"], "teachers": ["oracle"],
+                       "access": [_arm(a, "pure", table) for a in ACCESS[:2]],
+                       "budgets": [M // 2]})
+        groups.append({"kind": "distill", "sizes": ["s2"], "teachers": ["model"],
+                       "access": [_arm(a, "pure", table) for a in ACCESS], "budgets": [M // 2]})
+        for order in ("last", "interleaved"):
+            groups.append({"kind": "limited", "order": order, "sizes": ["s2"],
+                           "teachers": ["model"],
+                           "access": [_arm(a, order, table) for a in ACCESS],
+                           "fractions": [0.3], "budgets": [M // 2]})
+    cfg["groups"] = groups
+    return cfg
 
 
 def _smoke():
@@ -109,11 +154,13 @@ def _smoke():
             {"kind": "distill", "sizes": ["t1"], "teachers": ["model"],
              "access": ACCESS, "budgets": budgets},
             {"kind": "limited", "order": "last", "sizes": ["t1"], "teachers": ["model"],
-             "access": [ACCESS[0], ACCESS[2]], "fractions": [0.1, 0.3],
-             "budgets": [32_768, 65_536]},
+             "access": [_arm(a, "last", {}) for a in (ACCESS[0], ACCESS[2])],
+             "fractions": [0.1, 0.3], "budgets": [32_768, 65_536]},
             {"kind": "limited", "order": "interleaved", "sizes": ["t1"], "teachers": ["model"],
-             "access": ACCESS[:1], "fractions": [0.1], "budgets": [32_768, 65_536]},
+             "access": [_arm(ACCESS[0], "interleaved", {})], "fractions": [0.1],
+             "budgets": [32_768, 65_536]},
         ],
+        "student_seed": 1,
     }
 
 
@@ -138,7 +185,7 @@ def _full():
 
 def build_config(preset: str, corpus_path=None, corpus_sha256=None) -> dict:
     """Returns the config of a preset (a byte-level corpus replaces the synthetic language)."""
-    builders = {"smoke": _smoke, "default": _default, "full": _full}
+    builders = {"smoke": _smoke, "default": _default, "full": _full, "pilot": _pilot}
     if preset not in builders:
         raise InputError(f"--preset: unknown preset {preset!r} (valid: {choices_text(PRESET_NAMES)})")
     cfg = builders[preset]()
@@ -158,10 +205,16 @@ def _hash(obj) -> str:
 
 def _variant(access=None, teacher="none", fraction=0.0, order="none"):
     access = access or {"mode": "scratch"}
-    return {"mode": access["mode"], "teacher": teacher, "top_k": access.get("top_k"),
-            "hard_label_weight": float(access.get("hard_label_weight", 0.0)),
-            "teacher_token_fraction": float(fraction),
-            "order": order if 0 < fraction < 1 else "none"}
+    v = {"mode": access["mode"], "teacher": teacher, "top_k": access.get("top_k"),
+         "hard_label_weight": float(access.get("hard_label_weight", 0.0)),
+         "teacher_token_fraction": float(fraction),
+         "order": order if 0 < fraction < 1 else "none"}
+    # issue 14's keys only where set, so that earlier runs keep their ids
+    if "lr_scale" in access:
+        v["lr_scale"] = float(access["lr_scale"])
+    if "schedule" in access:
+        v["schedule"] = access["schedule"]
+    return v
 
 
 def _corpus_identity(cfg):
@@ -185,6 +238,7 @@ def run_id(cfg, size, seed, variant, tokens) -> str:
 def _runs(cfg):
     """Yields (trunk key, size, seed, trunk variant, branch variant, tokens) for every run."""
     scratch = _variant()
+    student_seed = cfg.get("student_seed", 0)
     for g in cfg["groups"]:
         for size in g["sizes"]:
             if g["kind"] == "scratch":
@@ -198,11 +252,11 @@ def _runs(cfg):
                     for f in fractions:
                         v = _variant(access, teacher, f, g.get("order", "none"))
                         if v["order"] == "last":  # branches off the own-data trunk
-                            key, trunk = (size, 0, "own"), scratch
+                            key, trunk = (size, student_seed, "own"), scratch
                         else:
-                            key, trunk = (size, 0, json.dumps(v, sort_keys=True)), v
+                            key, trunk = (size, student_seed, json.dumps(v, sort_keys=True)), v
                         for d in g["budgets"]:
-                            yield key, size, 0, trunk, v, d
+                            yield key, size, student_seed, trunk, v, d
 
 
 def plan_jobs(cfg, sweep_dir, device, oracle_loss=None) -> list[dict]:
@@ -239,6 +293,11 @@ def plan_jobs(cfg, sweep_dir, device, oracle_loss=None) -> list[dict]:
             need = label_needs.setdefault((v["teacher"], what, seed), 0)
             label_needs[(v["teacher"], what, seed)] = max(need, math.ceil(tokens / T / CHUNK_SEQS))
             job["deps"].add(f"labels-{v['teacher']}-{what}-{seed}")
+    leaks = sorted({size for _, size, seed, _, v, _ in _runs(cfg)
+                    if v["teacher"] == "model" and seed == teacher["seed"]})
+    if leaks:
+        raise InputError(f"preset {cfg['preset']!r}: students {', '.join(leaks)} train on the "
+                         f"teacher's own stream (seed {teacher['seed']}); set student_seed")
     jobs = []
     teacher_job = None
     for key, job in trunks.items():
@@ -281,9 +340,14 @@ def job_cost_flop(job, cfg) -> float:
     per_token = 3 * forward_flops_per_token(mc)
     cool = cfg["train"]["cooldown_frac"]
     longest = max(b["tokens"] for b in job["branches"])
-    branch_tokens = sum(max(cool, b["variant"]["teacher_token_fraction"]
-                            if b["variant"]["order"] == "last" else cool) * b["tokens"]
-                        for b in job["branches"])
+    def branch_frac(v):
+        if v["order"] != "last":
+            return cool
+        if v.get("schedule") == "wsd":
+            return cool + v["teacher_token_fraction"]
+        return max(cool, v["teacher_token_fraction"])
+
+    branch_tokens = sum(branch_frac(b["variant"]) * b["tokens"] for b in job["branches"])
     evals = len(job["branches"]) * cfg["eval_seqs"] * T / 3
     return per_token * ((1 - cool) * longest + branch_tokens + evals)
 

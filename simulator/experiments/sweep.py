@@ -29,7 +29,9 @@ from simulator.provenance import provenance, sha256_file
 COLUMNS = ["run_id", "mode", "teacher", "params", "tokens", "flops", "teacher_flops", "loss",
            "oracle_loss", "seed", "size", "n_layer", "d_model", "top_k", "hard_label_weight",
            "teacher_loss", "teacher_token_fraction", "teacher_tokens", "order", "lr",
-           "batch_tokens", "wall_s", "device", "job_id"]
+           "batch_tokens", "wall_s", "device", "job_id",
+           # issue 14 (appended, so the old columns keep their order)
+           "lr_scale", "schedule", "teacher_captured_mass"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,13 @@ training run of D tokens; sharing the trunk only saves compute.
 What a student trains on (a ``Variant``): its own data (true text, cross-entropy), plus a
 fraction ``teacher_token_fraction`` of sequences labelled by a teacher, either at the end of
 the run (``order="last"``, like post-training) or spread evenly (``order="interleaved"``).
+Schedules (``schedule``): ``cooldown`` (the first design) puts ``last``-order teacher tokens at the
+very end, inside the cooldown, where they see a fraction of the peak learning rate; ``wsd``
+(warmup-stable-decay, the default since issue 14) puts them at the end of the stable phase,
+immediately before the decay, which then runs on the student's own data: teacher tokens see the
+peak learning rate, like most of the student's own tokens. ``lr_scale`` multiplies the learning
+rate of the teacher phase (order ``last``) or of the whole run (``interleaved`` and pure
+distillation, where teacher and own tokens are mixed); it is tuned per arm on a pilot.
 Teacher sequences are: ``logits`` the teacher's full next-token distribution on the true text
 (KL at temperature 1); ``topk`` only its top-k log-probabilities, renormalised, optionally mixed
 with a hard-label term; ``text`` text the teacher sampled (cross-entropy on it).
@@ -51,6 +58,8 @@ class Variant:
     hard_label_weight: float = 0.0
     teacher_token_fraction: float = 0.0
     order: str = "none"
+    lr_scale: float = 1.0
+    schedule: str = "cooldown"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -165,8 +174,11 @@ def load_teacher(sweep_dir):
 # ---------------------------------------------------------------------------------------------
 # Which sequences carry teacher labels
 
-def teacher_seq_mask(variant: Variant, start, n, run_seqs):
-    """Returns a bool mask for sequences [start, start + n) of a run of ``run_seqs`` sequences."""
+def teacher_seq_mask(variant: Variant, start, n, run_seqs, cool_seqs=0):
+    """Returns a bool mask for sequences [start, start + n) of a run of ``run_seqs`` sequences.
+
+    ``cool_seqs``: sequences in the run's decay phase (used by the ``wsd`` schedule only).
+    """
     f = variant.teacher_token_fraction
     j = torch.arange(start, start + n)
     if f <= 0:
@@ -174,24 +186,28 @@ def teacher_seq_mask(variant: Variant, start, n, run_seqs):
     if f >= 1:
         return torch.ones(n, dtype=torch.bool)
     if variant.order == "last":
-        return j >= run_seqs - round(f * run_seqs)
+        first = first_teacher_seq(variant, run_seqs, cool_seqs)
+        return (j >= first) & (j < first + round(f * run_seqs))
     return torch.floor((j + 1) * f) > torch.floor(j * f)  # evenly spread
 
 
-def first_teacher_seq(variant: Variant, run_seqs):
+def first_teacher_seq(variant: Variant, run_seqs, cool_seqs=0):
     """Returns the index of the first teacher sequence of a run with order='last'."""
     if variant.order != "last" or variant.teacher_token_fraction <= 0:
         return run_seqs
-    return run_seqs - round(variant.teacher_token_fraction * run_seqs)
+    end = run_seqs - cool_seqs if variant.schedule == "wsd" else run_seqs
+    return max(0, end - round(variant.teacher_token_fraction * run_seqs))
 
 
 # ---------------------------------------------------------------------------------------------
 # The training step
 
-def batch_loss(model, streams, variant, start, n, run_seqs, device):
-    """Returns (loss, teacher tokens) for sequences [start, start + n) of a run."""
+def batch_loss(model, streams, variant, start, n, run_seqs, device, cool_seqs=0):
+    """Returns (loss, teacher tokens, summed captured teacher mass) for sequences
+    [start, start + n) of a run. The captured mass of a teacher position is the probability the
+    teacher puts on the tokens the student is shown (top-k: the k largest; logits: 1)."""
     x = streams.own(start, n)
-    mask = teacher_seq_mask(variant, start, n, run_seqs)
+    mask = teacher_seq_mask(variant, start, n, run_seqs, cool_seqs)
     n_teacher = int(mask.sum())
     c, off = divmod(start, CHUNK_SEQS)
     if n_teacher and variant.mode == "text":
@@ -202,20 +218,22 @@ def batch_loss(model, streams, variant, start, n, run_seqs, device):
     V = logits.shape[-1]
     if not n_teacher or variant.mode in ("scratch", "text"):
         loss = F.cross_entropy(logits.reshape(-1, V), x[:, 1:].reshape(-1))
-        return loss, n_teacher * (x.shape[1] - 1)
+        return loss, n_teacher * (x.shape[1] - 1), 0.0
     logq = torch.log_softmax(logits, dim=-1)
     hard = -logq.gather(2, x[:, 1:, None])[..., 0]                       # (n, T)
     lp = streams.labels(variant.teacher, "logprobs", c)[off:off + n][mask].to(device).float()
     lq = logq[mask.to(device)]
     if variant.mode == "logits":
         soft = -(lp.exp() * lq).sum(-1)
+        mass = float(lp.exp().sum())
     else:
         top_lp, top_i = lp.topk(variant.top_k, dim=-1)
         soft = -(torch.softmax(top_lp, -1) * lq.gather(2, top_i)).sum(-1)
+        mass = float(top_lp.exp().sum())
     lam = variant.hard_label_weight
     per_pos = hard.clone()
     per_pos[mask.to(device)] = (1 - lam) * soft + lam * hard[mask.to(device)]
-    return per_pos.mean(), n_teacher * (x.shape[1] - 1)
+    return per_pos.mean(), n_teacher * (x.shape[1] - 1), mass
 
 
 @torch.inference_mode()
@@ -247,20 +265,22 @@ def set_lr(opt, lr):
         group["lr"] = lr
 
 
-def train_steps(model, opt, streams, variant, hp, steps, run_seqs, lr_at, device):
-    """Trains over optimiser steps [steps.start, steps.stop); returns teacher tokens used."""
+def train_steps(model, opt, streams, variant, hp, steps, run_seqs, lr_at, device, cool_seqs=0):
+    """Trains over optimiser steps [steps.start, steps.stop); returns (teacher tokens used,
+    summed captured teacher mass)."""
     B = hp["batch_seqs"]
-    teacher_tokens = 0
+    teacher_tokens, mass = 0, 0.0
     for s in steps:
         set_lr(opt, lr_at(s))
-        loss, n_t = batch_loss(model, streams, variant, s * B, B, run_seqs, device)
+        loss, n_t, m = batch_loss(model, streams, variant, s * B, B, run_seqs, device, cool_seqs)
         teacher_tokens += n_t
+        mass += m
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if hp.get("grad_clip"):
             torch.nn.utils.clip_grad_norm_(model.parameters(), hp["grad_clip"])
         opt.step()
-    return teacher_tokens
+    return teacher_tokens, mass
 
 
 def branch_plan(branch, hp, context):
@@ -270,7 +290,7 @@ def branch_plan(branch, hp, context):
     cooldown = max(1, round(hp["cooldown_frac"] * total))
     run_seqs = total * B
     variant = Variant(**branch["variant"])
-    start = min(total - cooldown, first_teacher_seq(variant, run_seqs) // B)
+    start = min(total - cooldown, first_teacher_seq(variant, run_seqs, cooldown * B) // B)
     return max(0, start), total, cooldown, run_seqs
 
 
@@ -299,8 +319,8 @@ def _run_trunk(job, corpus, streams, device):
     trunk_variant = Variant(**job["trunk_variant"])
     warmup = hp["warmup_steps"]
 
-    def constant_lr(s):
-        return hp["lr"] * min(1.0, (s + 1) / warmup)
+    def constant_lr(s):  # the trunk's: lr_scale covers a mixed (interleaved / pure) run
+        return hp["lr"] * trunk_variant.lr_scale * min(1.0, (s + 1) / warmup)
 
     done = set(job.get("skip", ()))
     plans = sorted(((branch_plan(b, hp, T), b) for b in job["branches"]
@@ -310,14 +330,15 @@ def _run_trunk(job, corpus, streams, device):
     if any(Variant(**b["variant"]).teacher == "model" for _, b in plans) \
             or trunk_variant.teacher == "model":
         teacher_meta = json.loads((Path(job["sweep_dir"]) / "teachers" / "model.json").read_text())
-    rows, trunk_step, trunk_teacher_tokens, trunk_wall = [], 0, 0, 0.0
+    rows, trunk_step, trunk_teacher_tokens, trunk_mass, trunk_wall = [], 0, 0, 0.0, 0.0
     # the trunk's own run length (for the interleaved pattern it does not matter)
     trunk_seqs = max((p[3] for p, _ in plans), default=0)
+    B = hp["batch_seqs"]
     for (start, total, cooldown, run_seqs), branch in plans:
         t0 = time.perf_counter()
-        trunk_teacher_tokens += train_steps(model, opt, streams, trunk_variant, hp,
-                                            range(trunk_step, start), trunk_seqs,
-                                            constant_lr, device)
+        n_t, m = train_steps(model, opt, streams, trunk_variant, hp, range(trunk_step, start),
+                             trunk_seqs, constant_lr, device)
+        trunk_teacher_tokens, trunk_mass = trunk_teacher_tokens + n_t, trunk_mass + m
         trunk_step = start
         trunk_wall += time.perf_counter() - t0
         t1 = time.perf_counter()
@@ -326,18 +347,30 @@ def _run_trunk(job, corpus, streams, device):
         b_opt.load_state_dict(copy.deepcopy(opt.state_dict()))
         variant = Variant(**branch["variant"])
         cool_from = total - cooldown
+        cool_seqs = cooldown * B
+        t_first = first_teacher_seq(variant, run_seqs, cool_seqs)
+        t_last = t_first + round(variant.teacher_token_fraction * run_seqs)
+        # a last-order branch scales the rate of its teacher phase only (a mixed run's trunk
+        # already carries its scale)
+        scale = variant.lr_scale if variant.order == "last" else 1.0
 
-        def branch_lr(s, cool_from=cool_from, cooldown=cooldown):
+        def branch_lr(s, cool_from=cool_from, cooldown=cooldown, scale=scale,
+                      t_first=t_first, t_last=t_last):
+            lr = constant_lr(s)
+            if s * B < t_last and (s + 1) * B > t_first:
+                lr *= scale
             if s < cool_from:
-                return constant_lr(s)
-            return constant_lr(s) * (1 - math.sqrt((s - cool_from + 1) / cooldown))
+                return lr
+            return lr * (1 - math.sqrt((s - cool_from + 1) / cooldown))
 
-        b_teacher = train_steps(b_model, b_opt, streams, variant, hp, range(start, total),
-                                run_seqs, branch_lr, device)
+        b_teacher, b_mass = train_steps(b_model, b_opt, streams, variant, hp,
+                                        range(start, total), run_seqs, branch_lr, device,
+                                        cool_seqs)
         loss = evaluate(b_model, x_eval, device)
         wall = trunk_wall + time.perf_counter() - t1
-        row = _row(job, branch, cfg, variant, loss, trunk_teacher_tokens + b_teacher,
-                   teacher_meta, wall, device)
+        n_teacher = trunk_teacher_tokens + b_teacher
+        mass = (trunk_mass + b_mass) / n_teacher if n_teacher and variant.mode != "text" else None
+        row = _row(job, branch, cfg, variant, loss, n_teacher, teacher_meta, wall, device, mass)
         rows.append(row)
         if branch.get("save_teacher"):  # before its row: a finished teacher run has its file
             save_teacher(job["sweep_dir"], b_model,
@@ -350,7 +383,8 @@ def _run_trunk(job, corpus, streams, device):
     return rows
 
 
-def _row(job, branch, cfg, variant, loss, teacher_tokens, teacher_meta, wall, device):
+def _row(job, branch, cfg, variant, loss, teacher_tokens, teacher_meta, wall, device,
+         mass=None):
     params = count_params(cfg)
     if variant.teacher == "model":
         teacher_flops = teacher_tokens * teacher_meta["forward_flops_per_token"]
@@ -383,4 +417,7 @@ def _row(job, branch, cfg, variant, loss, teacher_tokens, teacher_meta, wall, de
         "wall_s": round(wall, 3),
         "device": str(device),
         "job_id": job["job_id"],
+        "lr_scale": variant.lr_scale,
+        "schedule": variant.schedule if variant.teacher != "none" else "",
+        "teacher_captured_mass": None if mass is None else round(mass, 6),
     }
