@@ -57,9 +57,10 @@ def scratch_equivalent_residuals(scratch_params, params_n, tokens, loss, log_gai
 
     log_gain(theta, rows, sp) -> (u (b, n), du/dtheta (b, n, p)); sp holds the scratch-law
     parameters of each problem as (b, 1) columns (one set per bootstrap sample, or one shared).
+    ``loss`` is (n,) or, one row per problem, (b, n) (a loss anchored to each scratch sample).
     """
     arrays = _scratch_arrays(scratch_params)
-    log_loss = np.log(np.asarray(loss, dtype=float))
+    log_loss_all = np.log(np.asarray(loss, dtype=float))
     n = np.asarray(params_n, dtype=float)
     d = np.asarray(tokens, dtype=float)
 
@@ -69,6 +70,9 @@ def scratch_equivalent_residuals(scratch_params, params_n, tokens, loss, log_gai
         data_term = sp["B"] * np.exp(-sp["beta"] * (u + np.log(d)))
         pred = sp["E"] + sp["A"] * np.power(n, -sp["alpha"]) + data_term
         dr_du = -sp["beta"] * data_term / pred
+        log_loss = log_loss_all
+        if log_loss_all.ndim == 2:
+            log_loss = log_loss_all[rows] if rows is not None else log_loss_all[:1]
         return np.log(pred) - log_loss, dr_du[..., None] * du
 
     return fn

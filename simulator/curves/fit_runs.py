@@ -28,8 +28,9 @@ from simulator.curves.distill_laws import TeacherFlooredFitter, TokenMultiplierF
 from simulator.curves.robust import HUBER_DELTA
 from simulator.curves.scratch import ScratchLawFitter
 from simulator.curves.summary import (HELDOUT_DECADES, MIN_STEPS, PERCENTILES, as_list,
-                                      heldout_mask, heldout_record, resample_counts,
-                                      round_sig, student_compute, summarise)
+                                      heldout_mask, heldout_record, heldout_warnings,
+                                      intervals_90, resample_counts, round_sig,
+                                      student_compute, summarise)
 from simulator.curves.token_limited import fit_token_limited_section
 from simulator.errors import InputError, choices_text
 
@@ -195,7 +196,9 @@ def fit_scratch_section(runs, e, rng, n_boot, random_state, warnings, min_steps=
     section = {
         "form": "E + A/N^alpha + B/D^beta",
         "params": {k: round_sig(v) for k, v in fitter.params_.items()},
-        "e_fixed": e is not None, "intervals": intervals, "bootstrap": samples, "heldout": heldout,
+        "e_fixed": e is not None, "intervals": intervals,
+        "intervals_90": intervals_90(boot, ("alpha", "beta")),
+        "bootstrap": samples, "heldout": heldout,
         "n_runs": int(n_runs), "n_cells": int(len(runs)), "min_steps": int(min_steps),
         "excluded_cells": excluded, "seed_noise_relative_sd": seed_noise(all_cells),
         "converged": fitter.converged_,
@@ -354,9 +357,10 @@ def fit_runs(df, n_bootstrap=1000, random_state=0, results_sha256=None, label="r
     except InputError as exc:
         raise InputError(f"{label}: scratch runs: {exc}") from None
     e = scratch.params_["E"]
-    held = scratch_section["heldout"].get("relative_error_loss")
-    if held is not None and held > 0.03:
-        warnings.append(f"scratch law held-out relative error {held:.1%} exceeds 3%")
+    heldout_warnings("scratch law", scratch_section["heldout"], warnings)
+    width = np.diff(scratch_section["intervals_90"]["alpha"])[0]
+    if width >= 0.15:
+        warnings.append(f"scratch law: alpha's 90% interval is {width:.2f} wide (goal < 0.15)")
 
     all_c = student_compute(pd.concat([scratch_runs, distill_runs]))
     grid = np.geomspace(all_c.min() / 10, all_c.max() * 10, 41)
@@ -384,6 +388,12 @@ def fit_runs(df, n_bootstrap=1000, random_state=0, results_sha256=None, label="r
                                                       n_bootstrap, random_state, warnings, key)
             except InputError as exc:
                 warnings.append(f"{key}: token multiplier skipped ({exc})")
+            for teacher, t_entry in teachers.items():
+                heldout_warnings(f"{key}/{teacher} teacher-floored law", t_entry["heldout"],
+                                 warnings)
+            if "multiplier" in entry:
+                heldout_warnings(f"{key} token multiplier", entry["multiplier"]["heldout"],
+                                 warnings)
             main = "model" if "model" in teachers else sorted(teachers)[0]
             entry["compute_multiplier"] = dict(teachers[main]["compute_multiplier"],
                                                teacher=main)
@@ -391,7 +401,7 @@ def fit_runs(df, n_bootstrap=1000, random_state=0, results_sha256=None, label="r
 
     token_limited = fit_token_limited_section(limited_runs, scratch, scratch_boot, e, rng,
                                               n_bootstrap, random_state, warnings,
-                                              seed_means(scratch_runs))
+                                              seed_means(scratch_runs), scratch_runs)
     return {
         "schema_version": SCHEMA_VERSION,
         "scratch": scratch_section,

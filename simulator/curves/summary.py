@@ -23,15 +23,47 @@ def summarise(samples, keys):
     return intervals, {k: as_list(samples[k], 6) for k in keys}
 
 
+def intervals_90(samples, keys):
+    """Returns 90% bootstrap intervals [p5, p95] of parameter samples."""
+    return {k: as_list(np.nanpercentile(samples[k], (5, 95))) for k in keys}
+
+
 def student_compute(df):
     """Returns the student training compute 6 N D (FLOP) of each run."""
     return 6.0 * df["params"].to_numpy() * df["tokens"].to_numpy()
 
 
-def heldout_mask(compute):
-    """Returns True for runs in the largest compute level (within 0.1 decade of the max)."""
+MIN_HELDOUT = 3  # a held-out check rests on at least this many points (issue 14)
+
+
+def heldout_mask(compute, min_n=MIN_HELDOUT):
+    """Returns True for runs in the largest compute level (within 0.1 decade of the max),
+    widened to the ``min_n`` largest-compute runs when that level holds fewer (and the rest
+    still leaves some to fit)."""
+    compute = np.asarray(compute, dtype=float)
     log_c = np.log10(compute)
-    return log_c >= log_c.max() - HELDOUT_DECADES
+    mask = log_c >= log_c.max() - HELDOUT_DECADES
+    if mask.sum() < min_n and len(compute) > 2 * min_n:
+        mask = compute >= np.sort(compute)[-min_n]
+    return mask
+
+
+def heldout_warnings(label, record, warnings, limit=0.03):
+    """Appends a warning for every held-out scheme of ``record`` whose mean relative error of
+    L exceeds ``limit`` (and for one that rests on fewer than MIN_HELDOUT points)."""
+    for key, value in record.items():
+        if not key.endswith("relative_error_loss") or value is None:
+            continue
+        if any(w in key for w in ("max_", "signed_", "cv_", "floor_")):
+            continue
+        prefix = key[: -len("relative_error_loss")]
+        scheme = record.get(f"{prefix}scheme", "held out")
+        if value > limit:
+            warnings.append(f"{label}: held-out relative error {value:.1%} exceeds "
+                            f"{limit:.0%} by {value - limit:.1%} ({scheme})")
+        n = record.get(f"{prefix}n_heldout")
+        if n is not None and n < MIN_HELDOUT:
+            warnings.append(f"{label}: held-out check rests on {n} point(s) ({scheme})")
 
 
 def relative_errors(pred, obs, floor, prefix=""):

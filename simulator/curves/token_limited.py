@@ -3,9 +3,18 @@
 A student trains on D tokens, a fraction f of them bought from the teacher (an API sells a
 limited number of tokens). Its compute-equivalent gain (CEG) is G(f) = D_eq / D, where the
 scratch law at the same N reaches the student's loss with D_eq tokens: scratch would need G
-times the student's compute. G is fitted as a non-decreasing function of f,
-ln G = g f^p (g, p >= 0; "power") or ln G = g f ("linear"), in loss space through the scratch
-law; the form is chosen by leave-one-fraction-out error.
+times the student's compute. G is fitted as ln G = g f^p ("power") or ln G = g f ("linear"), in loss space through the
+scratch law, with g signed: teacher tokens that make students worse give G < 1, and the card
+keeps that sign (harm is a result; whether an actor would use such tokens is decided in the
+scenario, simulator.scenario.distill). The form is chosen by leave-one-fraction-out error. A
+fit at a parameter bound is flagged (``at_bound``) and a warning says so.
+
+Each entry also carries the measured gains, per fraction level, without a form: every run's
+D_eq from the scratch law (its anchored loss inverted), G = D_eq / D, averaged in ln G over the
+runs at that level, with a bootstrap interval (runs resampled, paired with scratch resamples).
+Top-k runs at several k are split by k (``topk`` is the most-run k; ``topk-k8`` etc. the
+others); ``topk_scan`` lists, per k, the teacher's captured probability mass and the measured
+gain, so that a real API's k can be mapped to captured mass, not to k.
 
 Example:
     >>> gain = token_limited_gain(load_card("data/fits/default.json"), "text", 0.1)
@@ -22,6 +31,8 @@ from simulator.curves.summary import (as_list, relative_errors, resample_counts,
 from simulator.errors import InputError, choices_text
 
 FORMS = {"power": "ln G = g f^p", "linear": "ln G = g f"}
+G_BOUND = 10.0          # |ln G(1)| <= 10: a gain or harm of e^10 is far outside anything measured
+P_BOUNDS = (0.05, 5.0)
 
 
 class TokenGainFitter:
@@ -50,8 +61,16 @@ class TokenGainFitter:
         return log_gain
 
     def _bounds(self):
-        # p > 0 keeps ln G(0) = 0 (0^0 would be 1)
-        return np.array([0.0, 1e-3][: self._n_par()]), np.array([30.0, 10.0][: self._n_par()])
+        # g signed (harm is measured, not clamped); p > 0 keeps ln G(0) = 0 (0^0 would be 1)
+        return np.array([-G_BOUND, P_BOUNDS[0]][: self._n_par()]), \
+            np.array([G_BOUND, P_BOUNDS[1]][: self._n_par()])
+
+    def at_bound(self):
+        """Returns the names of parameters at (within 1e-6 of) a bound."""
+        lo, hi = self._bounds()
+        names = ("g", "p")[: self._n_par()]
+        return [k for k, v, a, b in zip(names, self.theta_, lo, hi)
+                if abs(v - a) < 1e-6 * max(1.0, abs(a)) or abs(v - b) < 1e-6 * max(1.0, abs(b))]
 
     def fit(self, params_n, tokens, loss, fraction):
         """Returns self fitted to token-limited runs (N, D, L, f)."""
@@ -66,7 +85,8 @@ class TokenGainFitter:
         self._data = (n, d, f)
         fn = scratch_equivalent_residuals(self.scratch_params, n, d, loss, self._log_gain(f))
         lo, hi = self._bounds()
-        starts = np.array([[g, p] for g in (0.1, 0.5, 1.0, 2.0, 4.0) for p in (0.3, 1.0, 2.0)])
+        starts = np.array([[g, p] for g in (-1.0, -0.1, 0.1, 0.5, 1.0, 2.0, 4.0)
+                           for p in (0.3, 1.0, 2.0)])
         starts = starts[:, : self._n_par()]
         theta, obj, ok = minimize_huber_batched(fn, starts, np.ones((len(starts), len(loss))),
                                                 lo, hi, delta=self.delta)
@@ -103,13 +123,14 @@ class TokenGainFitter:
         return out
 
 
-def paired_loss(runs, scratch_params, scratch_cells):
+def paired_loss(runs, scratch_params, scratch_cells, scratch_runs=None):
     """Returns each run's loss anchored to its paired scratch run: L * L_law / L_scratch.
 
-    A token-limited run and the scratch run at the same (N, D) share their first tokens, so
-    their ratio is the measured effect of the teacher tokens; multiplying it by the scratch
-    law at (N, D) removes the law's own misfit there (else G(0+) would absorb it). Runs with
-    no scratch cell keep their loss.
+    A token-limited run and the scratch run of the same seed at the same (N, D) share their
+    first tokens, so their ratio is the measured effect of the teacher tokens; multiplying it
+    by the scratch law at (N, D) removes the law's own misfit there (else G(0+) would absorb
+    it). The same-seed scratch run is used where ``scratch_runs`` has it, else the seed-mean
+    cell; runs with neither keep their loss.
     """
     loss = runs["loss"].to_numpy(dtype=float)
     if scratch_cells is None or scratch_cells.empty:
@@ -117,15 +138,61 @@ def paired_loss(runs, scratch_params, scratch_cells):
     cell = scratch_cells.set_index(["params", "tokens"])["loss"]
     keys = list(zip(runs["params"], runs["tokens"]))
     observed = np.array([cell.get(k, np.nan) for k in keys], dtype=float)
+    if scratch_runs is not None and "seed" in runs and "seed" in scratch_runs:
+        same = scratch_runs.groupby(["params", "tokens", "seed"])["loss"].mean()
+        seeded = np.array([same.get((n, d, s), np.nan) for n, d, s in
+                           zip(runs["params"], runs["tokens"], runs["seed"])], dtype=float)
+        observed = np.where(np.isfinite(seeded), seeded, observed)
     law = forms.scratch_loss(scratch_params, runs["params"].to_numpy(dtype=float),
                              runs["tokens"].to_numpy(dtype=float))
     return np.where(np.isfinite(observed), loss * law / observed, loss)
 
 
-def _fit_gain(runs, scratch, scratch_boot, e, rng, n_boot, random_state, scratch_cells=None):
+def measured_log_gain(scratch_params, params_n, tokens, loss):
+    """Returns ln(D_eq / D) per run: the scratch law at N inverted at the run's loss.
+
+    +inf where the loss is below what the law reaches at N with any data (L <= E + A/N^alpha).
+    Broadcasts over bootstrap arrays of the scratch parameters.
+    """
+    sp = scratch_params
+    rest = loss - sp["E"] - sp["A"] / np.power(params_n, sp["alpha"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_d_eq = (np.log(sp["B"]) - np.log(rest)) / sp["beta"]
+    return np.where(rest > 0, log_d_eq - np.log(tokens), np.inf)
+
+
+def _measured(n, d, f, loss, scratch, scratch_boot, rng, n_boot):
+    """Returns the measured gain per fraction level: point, median, p05, p95 (ln G averaged)."""
+    levels = np.unique(f)
+    sp = {k: np.asarray(scratch_boot[k], dtype=float)[:, None]
+          for k in ("E", "A", "B", "alpha", "beta")}
+    point, med, lo, hi, count = [], [], [], [], []
+    ratio = loss / forms.scratch_loss(scratch.params_, n, d)  # the measured effect
+    for level in levels:
+        sel = f == level
+        ln_g = measured_log_gain(scratch.params_, n[sel], d[sel], loss[sel])
+        point.append(np.exp(np.mean(ln_g)))
+        counts = resample_counts(rng, int(sel.sum()), len(sp["E"]))
+        nn, dd = n[sel][None, :], d[sel][None, :]
+        boot_ln = measured_log_gain(sp, nn, dd, ratio[sel][None, :] * forms.scratch_loss(sp, nn, dd))
+        with np.errstate(invalid="ignore"):
+            mean_ln = (counts * boot_ln).sum(axis=1) / counts.sum(axis=1)
+        g = np.exp(mean_ln)
+        med.append(np.median(g))
+        lo.append(np.percentile(g, 5))
+        hi.append(np.percentile(g, 95))
+        count.append(int(sel.sum()))
+    return {"fraction": as_list(levels), "point": as_list(point), "median": as_list(med),
+            "p05": as_list(lo), "p95": as_list(hi), "n_runs": count,
+            "note": "G = D_eq / D per run from the scratch law, geometric mean over the runs "
+                    "at each fraction; [p05, p95] over resamples of runs and scratch law"}
+
+
+def _fit_gain(runs, scratch, scratch_boot, e, rng, n_boot, random_state, scratch_cells=None,
+              scratch_runs=None):
     """Returns the token-limited entry for one (mode, teacher, order) group."""
     n, d, f = (runs[c].to_numpy() for c in ("params", "tokens", "teacher_token_fraction"))
-    loss = paired_loss(runs, scratch.params_, scratch_cells)
+    loss = paired_loss(runs, scratch.params_, scratch_cells, scratch_runs)
     levels = np.unique(f)
     cv = {}
     for form in FORMS:
@@ -153,13 +220,21 @@ def _fit_gain(runs, scratch, scratch_boot, e, rng, n_boot, random_state, scratch
     else:
         held["skipped"] = "needs at least two fraction levels"
     held.update({f"cv_{k}_relative_error_loss": v for k, v in cv.items()})
-    boot = fitter.bootstrap_counts(loss, resample_counts(rng, len(runs), n_boot), scratch_boot)
+    # each resample anchors the measured ratio L / L_scratch to its own scratch law, so that
+    # a run with no measured effect stays at G = 1 in every resample
+    ratio = loss / forms.scratch_loss(scratch.params_, n, d)
+    sp = {k: np.asarray(scratch_boot[k], dtype=float)[:, None]
+          for k in ("E", "A", "B", "alpha", "beta")}
+    boot = fitter.bootstrap_counts(ratio[None, :] * forms.scratch_loss(sp, n[None, :],
+                                                                       d[None, :]),
+                                   resample_counts(rng, len(runs), n_boot), scratch_boot)
     keys = tuple(fitter.params_)
     intervals, samples = summarise(boot, keys)
     grid = np.round(np.linspace(0.0, 1.0, 21), 3)
     log_g = forms.token_limited_log_gain({k: boot[k][:, None] for k in keys}, grid[None, :])
     gains = np.exp(log_g)
-    return {"form": FORMS[form], "form_name": form,
+    at_bound = fitter.at_bound()
+    entry = {"form": FORMS[form], "form_name": form,
             "params": {k: round_sig(v) for k, v in fitter.params_.items()},
             "intervals": intervals, "bootstrap": samples,
             "gain": {"fraction": as_list(grid),
@@ -170,27 +245,82 @@ def _fit_gain(runs, scratch, scratch_boot, e, rng, n_boot, random_state, scratch
             "domain": {"fraction": [round_sig(f.min()), round_sig(f.max())],
                        "tokens_per_param": [round_sig((d / n).min()), round_sig((d / n).max())]},
             "heldout": held, "converged": fitter.converged_, "n_runs": int(len(runs)),
-            "bootstrap_converged_fraction": round_sig(np.mean(boot["converged"]))}
+            "bootstrap_converged_fraction": round_sig(np.mean(boot["converged"])),
+            "at_bound": at_bound, "degenerate": len(levels) < 2,
+            "measured": _measured(n, d, f, loss, scratch, scratch_boot, rng, n_boot)}
+    if "teacher_captured_mass" in runs and runs["teacher_captured_mass"].notna().any():
+        entry["captured_mass"] = round_sig(runs["teacher_captured_mass"].mean())
+    return entry
+
+
+def _split_topk(group):
+    """Returns {key: runs}: top-k runs split by k (the most-run k keeps the name 'topk')."""
+    mode = group["mode"].iloc[0]
+    if mode != "topk" or group["top_k"].nunique(dropna=False) <= 1:
+        return {mode: group}
+    ks = group["top_k"].fillna(-1)
+    sizes = sorted(((int((ks == k).sum()), k) for k in ks.unique()), key=lambda t: (-t[0], t[1]))
+    return {(mode if rank == 0 else f"{mode}-k{int(k)}"): group[ks == k]
+            for rank, (_, k) in enumerate(sizes)}
+
+
+def _warn_entry(label, entry, warnings):
+    if entry.get("at_bound"):
+        warnings.append(f"token-limited {label}: fit at a parameter bound "
+                        f"({', '.join(entry['at_bound'])}); not extrapolated past the measured "
+                        f"fractions {entry['domain']['fraction']}")
+    if entry.get("degenerate"):
+        warnings.append(f"token-limited {label}: one fraction level only; the form is not "
+                        "identified (use the measured gain)")
+    err = entry["heldout"].get("relative_error_loss")
+    if err is not None and err > 0.03:
+        warnings.append(f"token-limited {label}: held-out relative error {err:.1%} exceeds 3%")
+
+
+def topk_scan(section, order="last"):
+    """Returns [{top_k, captured_mass, fraction, gain (measured), p05, p95}] over the top-k
+    entries of the model teacher (sorted by k), read from a token_limited section."""
+    out = []
+    for key, teachers in (section.get("modes") or {}).items():
+        if not key.startswith("topk"):
+            continue
+        entry = teachers.get("model") or {}
+        if entry.get("order") != order:
+            entry = (entry.get("by_order") or {}).get(order) or {}
+        meas, mass, k = entry.get("measured"), entry.get("captured_mass"), entry.get("top_k")
+        if not meas or mass is None or k is None:
+            continue
+        i = int(np.argmax(meas["fraction"]))
+        out.append({"top_k": k, "captured_mass": mass, "fraction": meas["fraction"][i],
+                    "gain": meas["point"][i], "p05": meas["p05"][i], "p95": meas["p95"][i]})
+    return sorted(out, key=lambda r: r["top_k"])
 
 
 def fit_token_limited_section(runs, scratch, scratch_boot, e, rng, n_boot, random_state,
-                              warnings, scratch_cells=None):
+                              warnings, scratch_cells=None, scratch_runs=None):
     """Returns the card's token_limited section: a gain fit per mode, teacher (and order).
 
     ``scratch_cells`` (params, tokens, loss: the seed-mean scratch runs) anchor each run to
     its paired scratch run (see paired_loss).
     """
     modes = {}
-    for (mode, teacher), group in runs.groupby(["mode", "teacher"], sort=True):
+    parts = [(key, teacher, sub) for (mode, teacher), group
+             in runs.groupby(["mode", "teacher"], sort=True)
+             for key, sub in _split_topk(group).items()]
+    for mode, teacher, group in parts:
         orders = sorted(str(o) for o in group["order"].fillna("last").unique())
         by_order = {}
         for order in orders:
             sub = group[group["order"].fillna("last").astype(str) == order]
             try:
                 by_order[order] = _fit_gain(sub, scratch, scratch_boot, e, rng, n_boot,
-                                            random_state, scratch_cells)
+                                            random_state, scratch_cells, scratch_runs)
             except InputError as exc:
                 warnings.append(f"token-limited {mode}/{teacher}/{order}: skipped ({exc})")
+                continue
+            if "top_k" in sub and sub["top_k"].notna().any():
+                by_order[order]["top_k"] = int(sub["top_k"].median())
+            _warn_entry(f"{mode}/{teacher}/{order}", by_order[order], warnings)
         if not by_order:
             continue
         default = "last" if "last" in by_order else sorted(by_order)[0]
@@ -213,7 +343,8 @@ def token_limited_gain(card, mode, fraction, teacher="model", samples=False, ord
     bootstrap sample (shape (n_samples,) + shape(fraction)), for Monte Carlo propagation;
     otherwise the point estimate. ``order`` picks a curriculum ("last", "interleaved") when
     the card fitted more than one; None uses the entry's default.
-    Outside the fitted fraction range the form is extrapolated (see the entry's "domain").
+    This is the card's signed fit, evaluated as asked (outside the entry's measured
+    ``domain.fraction`` it extrapolates: the scenario clips f to that domain and says so).
     """
     section = card.get("token_limited") or {}
     modes = section.get("modes", {})
