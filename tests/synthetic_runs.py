@@ -16,7 +16,7 @@ TRUE_DISTILL = {  # teacher-floored laws per mode (L_T is filled in per teacher)
     "topk": {"A": 30.0, "B": 90.0, "alpha": 0.45, "beta": 0.40},
     "text": {"A": 30.0, "B": 150.0, "alpha": 0.45, "beta": 0.40},
 }
-TRUE_GAIN = {"logits": {"g": 1.2, "p": 0.6}, "text": {"g": 0.5, "p": 0.8}}
+TRUE_GAIN = {"logits": {"g": 1.2, "p": 0.6}, "text": {"g": -0.4, "p": 0.8}}  # text: harm
 SIZES = (6e3, 1.5e4, 4e4, 1e5, 2.5e5)
 TOKENS = (1.25e5, 2.5e5, 5e5, 1e6, 2e6)
 FRACTIONS = (0.05, 0.1, 0.25, 0.5)

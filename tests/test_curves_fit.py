@@ -99,7 +99,7 @@ def test_token_multiplier_predicts_the_distilled_runs(card):
     assert mult["heldout"]["relative_error_loss"] < 0.2
 
 
-def test_token_limited_gain_is_monotone_and_recovers_the_truth(card):
+def test_token_limited_gain_recovers_the_truth(card):
     entry = card["token_limited"]["modes"]["logits"]["model"]
     true = np.exp(forms.token_limited_log_gain(TRUE_GAIN["logits"], 0.25))
     assert token_limited_gain(card, "logits", 0.25) == pytest.approx(true, rel=0.15)
@@ -109,6 +109,68 @@ def test_token_limited_gain_is_monotone_and_recovers_the_truth(card):
     assert "relative_error_loss" in entry["heldout"]
     samples = token_limited_gain(card, "logits", np.array([0.1, 0.5]), samples=True)
     assert samples.shape == (N_BOOT, 2) and np.all(samples[:, 1] >= samples[:, 0])
+
+
+def test_token_limited_harm_is_kept_with_its_sign_and_interval(card):
+    entry = card["token_limited"]["modes"]["text"]["model"]
+    assert entry["params"]["g"] < 0 and entry["intervals"]["g"][1] < 0
+    true = np.exp(forms.token_limited_log_gain(TRUE_GAIN["text"], 0.5))
+    assert token_limited_gain(card, "text", 0.5, teacher="model") == pytest.approx(true, rel=0.1)
+    measured = entry["measured"]
+    assert measured["fraction"] == [0.05, 0.1, 0.25, 0.5]
+    assert measured["point"][-1] == pytest.approx(true, rel=0.1)
+    assert measured["p05"][-1] <= measured["point"][-1] <= measured["p95"][-1] < 1.0
+    assert entry["at_bound"] == [] and not entry["degenerate"]
+
+
+def test_measured_gain_is_exactly_one_where_teacher_tokens_change_nothing():
+    from simulator.curves.scratch import ScratchLawFitter
+    from simulator.curves.token_limited import _measured, paired_loss
+    n, d = np.array([1e4, 3e4, 1e5]), np.array([5e5, 5e5, 1e6])
+    law = forms.scratch_loss(TRUE_SCRATCH, n, d)
+    runs = pd.DataFrame({"params": n, "tokens": d, "loss": law * 1.01, "seed": 1})
+    scratch_runs = runs.assign(loss=law * 1.01)  # the paired scratch runs: the same losses
+    loss = paired_loss(runs, TRUE_SCRATCH, scratch_runs, scratch_runs)
+    fitter = ScratchLawFitter(fix_e=TRUE_SCRATCH["E"])
+    fitter.params_ = dict(TRUE_SCRATCH)
+    boot = {k: np.full(50, v) * np.exp(np.random.default_rng(0).normal(0, 0.05, 50))
+            for k, v in TRUE_SCRATCH.items()}
+    out = _measured(n, d, np.full(3, 0.1), loss, fitter, boot, np.random.default_rng(1), 50)
+    assert out["point"] == [pytest.approx(1.0, abs=1e-9)]
+    assert out["p05"][0] == pytest.approx(1.0, abs=1e-9)
+    assert out["p95"][0] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_a_gain_fit_at_its_bound_is_flagged_and_warned():
+    from simulator.curves.fit_runs import fit_runs
+    df = synthetic_results(seed=5, noise=0.002)
+    huge = (df["mode"] == "logits") & df["teacher_token_fraction"].notna()
+    f = df.loc[huge, "teacher_token_fraction"].to_numpy()
+    df.loc[huge, "loss"] = forms.scratch_loss(TRUE_SCRATCH, df.loc[huge, "params"].to_numpy(),
+                                              np.exp(25.0 * f) * df.loc[huge, "tokens"].to_numpy())
+    card = fit_runs(df, n_bootstrap=10, random_state=0)
+    entry = card["token_limited"]["modes"]["logits"]["model"]
+    assert "g" in entry["at_bound"]
+    assert any("parameter bound" in w and "logits/model" in w for w in card["warnings"])
+
+
+def test_every_scratch_heldout_check_rests_on_at_least_three_cells(card):
+    held = card["scratch"]["heldout"]
+    for prefix in ("", "size_", "tokens_"):
+        assert held[f"{prefix}n_heldout"] >= 3, prefix
+    lo, hi = card["scratch"]["intervals_90"]["alpha"]
+    lo95, hi95 = card["scratch"]["intervals"]["alpha"]
+    assert lo95 <= lo < hi <= hi95
+
+
+def test_a_heldout_miss_over_three_percent_is_warned_with_its_size():
+    from simulator.curves.summary import heldout_warnings
+    warnings = []
+    heldout_warnings("law", {"scheme": "largest compute", "n_heldout": 3,
+                             "relative_error_loss": 0.045, "max_relative_error_loss": 0.09,
+                             "size_scheme": "largest size", "size_n_heldout": 5,
+                             "size_relative_error_loss": 0.01}, warnings)
+    assert warnings == ["law: held-out relative error 4.5% exceeds 3% by 1.5% (largest compute)"]
 
 
 def test_token_limited_gain_names_valid_modes_when_asked_for_a_missing_one(card):
@@ -222,7 +284,7 @@ def test_token_limited_gain_form_is_non_decreasing_for_any_non_negative_params()
 
     @settings(max_examples=200, deadline=None)
     @given(st.floats(0, 30), st.floats(1e-3, 10), st.floats(0, 1), st.floats(0, 1))
-    def check(g, p, f1, f2):  # the fitter bounds g >= 0 and p >= 1e-3
+    def check(g, p, f1, f2):  # a gain (g >= 0) never falls with f
         lo, hi = sorted((f1, f2))
         ln_lo = forms.token_limited_log_gain({"g": g, "p": p}, lo)
         ln_hi = forms.token_limited_log_gain({"g": g, "p": p}, hi)
