@@ -69,7 +69,8 @@ def build_context(scenario, card, card_label) -> Context:
             notes.append(f"{facts.name} has no {scenario.actor.precision} figure; its bf16 peak "
                          "is used")
         chips.append((entry, facts))
-    modes = behaviours(card, scenario.distillation.teacher, world.priors())
+    modes = behaviours(card, scenario.distillation.teacher, world.priors(),
+                       top_k=scenario.distillation.top_k)
     return Context(scenario=scenario, law=law_info["params"], law_info=law_info, chips=chips,
                    cloud_allowed=world.cloud_access_allowed(scenario.rule), modes=modes,
                    card_label=card_label, notes=notes)
@@ -176,8 +177,12 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
              "teacher_loss": loss_t, "idx": np.asarray(idx), "u": np.asarray(u, dtype=float),
              "point": np.asarray(point, dtype=bool)}
     losses = {}
+    raws = {}
     for mode, behaviour in ctx.modes.items():
         raw = behaviour.loss(law, state)
+        raws[mode] = raw  # the measured behaviour, harm included (before the decision below)
+        # the decision layer: the student never beats its teacher, and an actor whose teacher
+        # tokens would hurt ignores them (the result says by how much they would have hurt)
         losses[mode] = np.minimum(loss_s, np.maximum(loss_t, raw))
     env_topk = losses["topk"] > losses["text"] * (1 + 1e-12)
     losses["topk"] = np.minimum(losses["topk"], losses["text"])
@@ -211,6 +216,7 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
     for mode, loss in losses.items():
         out[f"mode.{mode}.loss"] = loss
         out[f"mode.{mode}.effective_compute_flop"] = effs[mode]
+        out[f"mode.{mode}.raw_loss"] = raws[mode]
     for i, (usable, f) in enumerate(per_entry):
         out[f"entry.{i}.usable"], out[f"entry.{i}.flop"] = usable, f
     return out

@@ -9,9 +9,16 @@ From a fit card (section ``distill.<mode>`` and ``token_limited.modes.<mode>.<te
 
 * token-limited regime (always available): the student keeps the scratch shape (N*, D*) and a
   fraction f = min(1, T / D*) of its tokens comes from the teacher. The card's measured gain
-  G(f) = D_eq / D (ln G = g f^p, g, p >= 0: non-decreasing, G(0) = 1) gives
-  L = L_law(N*, G(f) D*). A mode without its own token-limited fit borrows its neighbours'
-  (see ``behaviours``).
+  G(f) = D_eq / D (ln G = g f^p, g signed: G < 1 is harm; G(0) = 1) gives
+  L = L_law(N*, G(f) D*). f is clipped to the card's measured fractions: above the largest,
+  the edge value G(f_max) is used (no extrapolation; flagged); below the smallest, the form
+  runs between f = 0 (G = 1 by definition) and f_min. Harmful teacher tokens are kept here;
+  the decision to ignore them is simulator.scenario.model's (L <= L_scratch), and the result
+  says by how much they would have hurt. A mode without its own token-limited fit borrows
+  its neighbours' (see ``behaviours``). Top-k: what transfers is the teacher's captured
+  probability mass, not k; the card's top-k gain (measured at mass m_k) and full-logit gain
+  (mass 1) are interpolated in ln G at the real API's mass (data/distillation_priors.toml,
+  ``topk_captured_mass``, a flagged assumption).
 * pure regime (when T >= D*, enough for a compute-optimal run): every student token comes
   from the teacher. For a
   grid of student sizes N_j = N* 2^m (m in -2..3) with D_j = C / (6 N_j) <= T, the card's
@@ -70,12 +77,14 @@ class CardMode:
             self.g = _with_point(entry, ("g", "p"), defaults={"p": 1.0})
             self.has_tl = all(np.isfinite(v[-1]) for v in self.g.values())
         self.tl_domain = _pair((entry.get("domain") or {}).get("fraction"), None)
+        self.captured_mass = entry.get("captured_mass")
+        self.at_bound = list(entry.get("at_bound") or [])
+        self.blend = None   # (weights per draw from s, logits CardMode): top-k by captured mass
         if self.has_tl:
-            neg = (self.g["g"] < 0) | (self.g["p"] < 0)
-            if np.any(neg):
-                self.notes.append(f"{mode}: {int(neg.sum())} token-limited samples with a "
-                                  "negative g or p clipped to 0 (gain kept non-decreasing)")
-            self.g = {k: np.maximum(v, 0.0) for k, v in self.g.items()}
+            if self.at_bound:
+                self.notes.append(f"{mode}: the token-limited fit is at a parameter bound "
+                                  f"({', '.join(self.at_bound)}); it is used only inside the "
+                                  f"measured fractions {list(self.tl_domain or [])}")
             if self.tl_teacher != teacher:
                 self.notes.append(f"{mode}: token-limited gain measured with teacher "
                                   f"'{self.tl_teacher}', not '{teacher}'")
@@ -83,18 +92,25 @@ class CardMode:
         self.tl_from = []     # sibling CardModes whose measured gain stands in for a missing one
         self.n_samples = max(len(self.c["c0"]) if self.has_pure else 1,
                              len(self.g["g"]) if self.has_tl else 1) - 1
-        self.top_k = section.get("top_k")
+        self.top_k = section.get("top_k") or entry.get("top_k")
 
     def log_gain(self, s):
-        """Returns ln G(f) per draw, f = min(1, T / D*): measured, or from sibling modes."""
+        """Returns the signed ln G(f) per draw, f = min(1, T / D*): measured, or from sibling
+        modes; f is clipped to the largest measured fraction (the edge value beyond it)."""
         if not self.has_tl:
             return np.mean([m.log_gain(s) for m in self.tl_from], axis=0)
         f = np.clip(s["tokens"] / s["d_opt"], 0.0, 1.0)
+        if self.tl_domain is not None:
+            f = np.minimum(f, self.tl_domain[1])
         g = _take(self.g["g"], s["idx"])
         p = _take(self.g["p"], s["idx"])
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             ln_gain = np.where(f > 0, forms.token_limited_log_gain({"g": g, "p": p}, f), 0.0)
-        return np.clip(np.nan_to_num(ln_gain, nan=0.0), 0.0, MAX_LOG_GAIN)
+        ln_gain = np.clip(np.nan_to_num(ln_gain, nan=0.0), -MAX_LOG_GAIN, MAX_LOG_GAIN)
+        if self.blend is not None:
+            weight, logits = self.blend
+            ln_gain = (1.0 - weight(s)) * ln_gain + weight(s) * logits.log_gain(s)
+        return ln_gain
 
     def loss(self, law, s):
         """Returns the loss per draw described by ``s`` (see model.core): the better regime."""
@@ -204,7 +220,7 @@ def _take(values, idx):
     return values[np.where(idx < 0, n, idx % n)]
 
 
-def behaviours(card, teacher, priors):
+def behaviours(card, teacher, priors, top_k=None):
     """Returns {mode: CardMode | PriorMode} for the three access modes.
 
     A mode the card lacks entirely uses the priors. A mode with a card section but no
@@ -246,4 +262,36 @@ def behaviours(card, teacher, priors):
             how = f"the measured {near} gain ({bound})"
         b.notes.append(f"{mode}: fit card has no token-limited fit for this mode; its "
                        f"token-limited gain is {how}")
+    _blend_topk_by_mass(out, priors, top_k)
     return out
+
+
+def _blend_topk_by_mass(out, priors, top_k):
+    """Maps the scenario's top-k to the teacher's captured mass and interpolates the measured
+    top-k and full-logit gains (in ln G) at that mass."""
+    topk, logits = out.get("topk"), out.get("logits")
+    table = priors.get("topk_captured_mass")
+    if not (isinstance(topk, CardMode) and isinstance(logits, CardMode) and topk.has_tl
+            and logits.has_tl and table and topk.captured_mass is not None):
+        return
+    m_card = float(topk.captured_mass)
+    lo, mid, hi = (float(table[f"mass_{k}"]) for k in ("low", "central", "high"))
+    if m_card >= 1.0:
+        return
+
+    def weight(s):
+        u, point = np.asarray(s["u"], dtype=float), np.asarray(s["point"], dtype=bool)
+        mass = np.where(point, mid, lo + u * (hi - lo))
+        return np.clip((mass - m_card) / (1.0 - m_card), 0.0, 1.0)
+
+    topk.blend = (weight, logits)
+    w_mid = float(np.clip((mid - m_card) / (1.0 - m_card), 0.0, 1.0))
+    flag = " (a flagged assumption)" if table.get("assumption") else ""
+    k_note = "" if top_k is None or top_k >= int(table["top_k"]) else (
+        f"; the scenario's k = {top_k} is below k = {table['top_k']}, so this overstates its "
+        "mass")
+    topk.notes.append(
+        f"topk: what transfers is the teacher's captured probability mass, not k. At an API's "
+        f"top-{table['top_k']} it is taken as {mid:g} [{lo:g}, {hi:g}]{flag}{k_note}; the "
+        f"measured top-{topk.top_k or 'k'} gain (captured mass {m_card:.3f}) and full-logit "
+        f"gain (mass 1) are interpolated in ln G at that mass (weight {w_mid:.2f} on logits).")
