@@ -24,8 +24,23 @@ def card():
 
 
 @needs_card
-def test_shipped_card_scratch_law_predicts_its_heldout_runs_within_3_percent(card):
-    assert card["scratch"]["heldout"]["relative_error_loss"] <= 0.03
+@pytest.mark.parametrize("prefix", ["", "size_", "tokens_"])
+def test_shipped_scratch_law_meets_3_percent_on_held_out_runs_or_says_by_how_much(card, prefix):
+    held = card["scratch"]["heldout"]
+    assert held[f"{prefix}n_heldout"] >= 3  # a check rests on at least three cells
+    err = held[f"{prefix}relative_error_loss"]
+    if err > 0.03:
+        scheme = held[f"{prefix}scheme"]
+        assert any(w.startswith("scratch law: held-out") and scheme in w and
+                   f"by {err - 0.03:.1%}" in w for w in card["warnings"]), (prefix, err)
+
+
+@needs_card
+def test_shipped_card_reports_alphas_90_percent_interval_and_flags_a_wide_one(card):
+    lo, hi = card["scratch"]["intervals_90"]["alpha"]
+    assert lo < card["scratch"]["params"]["alpha"] < hi
+    wide = any("alpha's 90% interval" in w for w in card["warnings"])
+    assert wide == (hi - lo >= 0.15)
 
 
 @needs_card
@@ -79,26 +94,66 @@ def test_refitting_the_shipped_results_reproduces_the_whole_card(card):
     assert_nested_close(again, shipped, rel=1e-6)
 
 
-@needs_card
-def test_shipped_token_limited_gain_starts_at_scratch_and_never_falls():
-    from simulator.curves.token_limited import token_limited_gain
-    card = load_card(DEFAULT_FIT)
-    fractions = np.array([0.0, 0.01, 0.03, 0.1, 0.3, 1.0])
+def _token_limited_entries(card):
     for mode, teachers in card["token_limited"]["modes"].items():
-        for teacher in teachers:
-            gain = np.asarray(token_limited_gain(card, mode, fractions, teacher=teacher))
-            assert gain[0] == pytest.approx(1.0)  # a 0% teacher budget is scratch training
-            assert np.all(np.diff(gain) >= 0), (mode, teacher)
+        for teacher, entry in teachers.items():
+            yield f"{mode}/{teacher}/{entry['order']}", entry
+            for order, sub in (entry.get("by_order") or {}).items():
+                yield f"{mode}/{teacher}/{order}", sub
 
 
 @needs_card
-def test_shipped_full_logit_gain_is_at_least_the_text_only_gain_at_every_fraction():
-    from simulator.curves.token_limited import token_limited_gain
-    card = load_card(DEFAULT_FIT)
-    fractions = np.array([0.01, 0.03, 0.1, 0.3, 1.0])
-    logits = np.asarray(token_limited_gain(card, "logits", fractions, teacher="model"))
-    text = np.asarray(token_limited_gain(card, "text", fractions, teacher="model"))
-    assert np.all(logits >= text)
+def test_shipped_token_limited_fits_follow_their_measured_gains(card):
+    """The fitted G(f) at each measured fraction lies within the measured gain's interval
+    (widened by 1% for rounding), for every fit the card does not flag as degenerate."""
+    from simulator.curves import forms
+    checked = 0
+    for label, entry in _token_limited_entries(card):
+        if entry.get("degenerate"):
+            continue
+        m = entry["measured"]
+        fitted = np.exp(forms.token_limited_log_gain(entry["params"], np.array(m["fraction"])))
+        lo, hi = np.array(m["p05"]) * 0.99, np.array(m["p95"]) * 1.01
+        assert np.all((fitted >= lo) & (fitted <= hi)), (label, fitted, lo, hi)
+        checked += 1
+    assert checked >= 4
+
+
+@needs_card
+def test_shipped_card_keeps_measured_harm_with_its_sign(card):
+    """Where the measured gain's whole interval lies below 1, the fit says harm too (no clamp)."""
+    from simulator.curves import forms
+    for label, entry in _token_limited_entries(card):
+        m = entry["measured"]
+        for f, hi in zip(m["fraction"], m["p95"]):
+            if hi < 1.0 and not entry.get("degenerate"):
+                assert forms.token_limited_log_gain(entry["params"], f) < 0, (label, f)
+
+
+@needs_both
+def test_shipped_measured_gains_reproduce_from_the_runs(card):
+    """G(f) recomputed here from results.csv (teacher run over same-seed scratch run, scratch
+    law inverted) equals the card's measured point within 1e-6."""
+    from simulator.curves import forms
+    df = read_results(RESULTS)
+    law = card["scratch"]["params"]
+    scratch = df[(df["mode"] == "scratch") & (df["teacher"] == "none")]
+    for label, entry in _token_limited_entries(card):
+        mode, teacher, order = label.split("/")
+        base, _, k = mode.partition("-k")
+        runs = df[(df["mode"] == base) & (df["teacher"] == teacher) & (df["order"] == order)]
+        runs = runs[runs["top_k"] == (int(k) if k else entry.get("top_k"))] if base == "topk" \
+            else runs
+        for f, point in zip(entry["measured"]["fraction"], entry["measured"]["point"]):
+            sel = runs[np.isclose(runs["teacher_token_fraction"], f)]
+            ln_g = []
+            for r in sel.itertuples():
+                pair = scratch[(scratch["params"] == r.params) & (scratch["tokens"] == r.tokens)
+                               & (scratch["seed"] == r.seed)]["loss"].mean()
+                target = r.loss / pair * forms.scratch_loss(law, r.params, r.tokens)
+                rest = target - law["E"] - law["A"] / r.params ** law["alpha"]
+                ln_g.append(np.log((law["B"] / rest) ** (1 / law["beta"]) / r.tokens))
+            assert np.exp(np.mean(ln_g)) == pytest.approx(point, rel=1e-5), (label, f)
 
 
 def test_the_card_comparison_tolerates_last_digit_noise_but_not_a_real_change():
