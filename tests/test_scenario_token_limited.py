@@ -68,3 +68,13 @@ def test_the_actor_ignores_teacher_tokens_that_would_hurt(tmp_path):
     result = evaluate(scenario, card, draws=0)
     assert result.results.distill.loss == pytest.approx(result.results.scratch.loss, rel=1e-12)
     assert any("would hurt" in a and "ignores them" in a for a in result.assumptions)
+
+
+def test_a_fit_at_its_bound_is_replaced_by_the_measured_gains():
+    entry = _entry(1.6, 5.0, fractions=(0.1, 0.3))
+    entry.update(at_bound=["p"], measured={"fraction": [0.1, 0.3], "point": [0.95, 0.85]})
+    mode = CardMode("topk", _card(topk=entry), "model")
+    assert mode.log_gain(_state(0.3))[0] == pytest.approx(np.log(0.85))
+    assert mode.log_gain(_state(0.9))[0] == pytest.approx(np.log(0.85))   # the edge value
+    assert mode.log_gain(_state(0.05))[0] == pytest.approx(0.5 * np.log(0.95))
+    assert any("measured gains are used" in n for n in mode.notes)

@@ -76,15 +76,27 @@ class CardMode:
         if self.has_tl:
             self.g = _with_point(entry, ("g", "p"), defaults={"p": 1.0})
             self.has_tl = all(np.isfinite(v[-1]) for v in self.g.values())
+        # a fit at a bound, or with one fraction, is not used: the measured gains are
+        # (piecewise linear in ln G from G(0) = 1 through each measured fraction; edge beyond)
+        self.measured = None
+        meas = entry.get("measured") or {}
+        if (entry.get("at_bound") or entry.get("degenerate")) and meas.get("point"):
+            fr = np.asarray(meas["fraction"], dtype=float)
+            ln = np.log(np.asarray(meas["point"], dtype=float))
+            if np.all(np.isfinite(ln)):
+                self.measured = (np.concatenate([[0.0], fr]), np.concatenate([[0.0], ln]))
         self.tl_domain = _pair((entry.get("domain") or {}).get("fraction"), None)
         self.captured_mass = entry.get("captured_mass")
         self.at_bound = list(entry.get("at_bound") or [])
         self.blend = None   # (weights per draw from s, logits CardMode): top-k by captured mass
         if self.has_tl:
-            if self.at_bound:
-                self.notes.append(f"{mode}: the token-limited fit is at a parameter bound "
-                                  f"({', '.join(self.at_bound)}); it is used only inside the "
-                                  f"measured fractions {list(self.tl_domain or [])}")
+            if self.measured is not None:
+                why = (f"at a parameter bound ({', '.join(self.at_bound)})" if self.at_bound
+                       else "from one fraction level")
+                self.notes.append(f"{mode}: the token-limited fit is {why}; the measured gains "
+                                  f"are used instead (at fractions "
+                                  f"{[round(x, 4) for x in self.measured[0][1:]]}, the point "
+                                  "estimate in every draw, the edge value beyond)")
             if self.tl_teacher != teacher:
                 self.notes.append(f"{mode}: token-limited gain measured with teacher "
                                   f"'{self.tl_teacher}', not '{teacher}'")
@@ -102,10 +114,14 @@ class CardMode:
         f = np.clip(s["tokens"] / s["d_opt"], 0.0, 1.0)
         if self.tl_domain is not None:
             f = np.minimum(f, self.tl_domain[1])
-        g = _take(self.g["g"], s["idx"])
-        p = _take(self.g["p"], s["idx"])
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            ln_gain = np.where(f > 0, forms.token_limited_log_gain({"g": g, "p": p}, f), 0.0)
+        if self.measured is not None:
+            ln_gain = np.interp(f, *self.measured)
+        else:
+            g = _take(self.g["g"], s["idx"])
+            p = _take(self.g["p"], s["idx"])
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                ln_gain = np.where(f > 0, forms.token_limited_log_gain({"g": g, "p": p}, f),
+                                   0.0)
         ln_gain = np.clip(np.nan_to_num(ln_gain, nan=0.0), -MAX_LOG_GAIN, MAX_LOG_GAIN)
         if self.blend is not None:
             weight, logits = self.blend
