@@ -316,10 +316,10 @@ def test_full_logit_distillation_from_the_oracle_beats_scratch_at_small_data(smo
     rows = read_csv(smoke_dir / "results.csv")
     smallest = min(int(r["tokens"]) for r in rows)
 
-    def loss(mode, teacher, size):
+    def loss(mode, teacher, size):  # scratch on seed 0; students on the preset's student seed
         return next(float(r["loss"]) for r in rows
-                    if (r["mode"], r["teacher"], r["size"], int(r["tokens"]), r["seed"])
-                    == (mode, teacher, size, smallest, "0"))
+                    if (r["mode"], r["teacher"], r["size"], int(r["tokens"]))
+                    == (mode, teacher, size, smallest) and (r["seed"] == "0" or mode != "scratch"))
     gains = [loss("scratch", "none", size) - loss("logits", "oracle", size)
              for size in ("t1", "t2")]
     assert gains[1] > 0.02 and sum(gains) > 0
