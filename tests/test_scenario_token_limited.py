@@ -63,11 +63,13 @@ def test_the_actor_ignores_teacher_tokens_that_would_hurt(tmp_path):
                 n = len(entry["bootstrap"]["g"])
                 entry["bootstrap"] = {"g": [-1.0] * n, "p": [1.0] * n}
                 entry["at_bound"] = []
-    scenario = load_scenario(REPO_ROOT / "scenarios" / "api-open-2026.toml",
+    scenario = load_scenario(REPO_ROOT / "scenarios" / "h20-requirement-2025-central.toml",
                              ["distillation.access=\"text\""])
     result = evaluate(scenario, card, draws=0)
     assert result.results.distill.loss == pytest.approx(result.results.scratch.loss, rel=1e-12)
+    assert result.regime.regime == "token_limited"
     assert any("would hurt" in a and "ignores them" in a for a in result.assumptions)
+    assert "would hurt" in result.regime.why
 
 
 def test_a_fit_at_its_bound_is_replaced_by_the_measured_gains():

@@ -8,6 +8,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+
 from simulator.scenario.contract import Regime
 from simulator.scenario.core import LIMITS
 from simulator.vocabulary import transfer_sentence
@@ -37,12 +39,34 @@ def regime(ctx, p) -> Regime:
         why = (f"only {obtained:.3g} teacher tokens obtained (bound: {limit}) against "
                f"{needed:.3g} for a compute-optimal pure-distillation run: a fraction "
                f"{obtained / needed:.2e} of the student's tokens comes from the teacher")
-    if float(p["distill.loss"]) >= float(p["scratch.loss"]) * (1 - 1e-9):
+    harm = teacher_harm(ctx, p)
+    if harm is not None:
+        why += "; " + harm
+    elif float(p["distill.loss"]) >= float(p["scratch.loss"]) * (1 - 1e-9):
         why += ("; at this scale the measured behaviour gives no gain over training from "
                 "scratch, so the distilled result equals scratch (the actor ignores the teacher)")
     return Regime(regime=regime, why=why, source=behaviour.source, tokens_obtained=obtained,
                   tokens_for_pure_run=needed, teacher_token_fraction=min(1.0, obtained / needed),
                   binding_limit=binding)
+
+
+def teacher_harm(ctx, p) -> str | None:
+    """Returns "the teacher's tokens would hurt by X; the actor ignores them" when the measured
+    behaviour of the scenario's access mode (before the decision to ignore the teacher) is worse
+    than training from scratch at the point estimate, else None."""
+    d = ctx.scenario.distillation
+    key = f"mode.{d.access}.raw_loss"
+    if not d.enabled or key not in p:
+        return None
+    raw, scratch = float(p[key]), float(p["scratch.loss"])
+    if not raw > scratch * (1 + 1e-9):
+        return None
+    from simulator.curves.distill import observed_log_multiplier
+    ln_g = float(observed_log_multiplier(ctx.law, float(p["student_params"]),
+                                         float(p["student_tokens"]), raw))
+    return (f"the teacher's tokens would hurt by {raw / scratch - 1:.2%} in loss (as if "
+            f"training on {1 - math.exp(ln_g):.0%} fewer tokens, G = {math.exp(ln_g):.3f}); "
+            "the actor ignores them, so the distilled result equals training from scratch")
 
 
 def assumptions(ctx, p, pct) -> list[str]:
@@ -59,10 +83,14 @@ def assumptions(ctx, p, pct) -> list[str]:
     out.append("The teacher is the frontier model, compute-optimal at frontier.compute_flop "
                "under the law; the student never beats the teacher's loss and never does worse "
                "than training from scratch (it can ignore the teacher).")
-    if s.distillation.access == "topk":
+    if s.distillation.access == "topk" and getattr(ctx.modes["topk"], "blend", None) is None:
         k_card = ctx.modes["topk"].top_k
         out.append(f"Top-k behaviour transferred as measured (k = {k_card or 'n/a'} in the "
-                   f"experiments) to the scenario's k = {s.distillation.top_k}.")
+                   f"experiments) to the scenario's k = {s.distillation.top_k}, without a "
+                   "captured-mass mapping.")
+    harm = teacher_harm(ctx, p)
+    if harm is not None:
+        out.append(harm[0].upper() + harm[1:] + ".")
     for key, better, worse in (("envelope_topk", "text", "top-k"),
                                ("envelope_logits", "top-k", "full logits")):
         if bool(p[key]):
@@ -96,9 +124,14 @@ def assumptions(ctx, p, pct) -> list[str]:
                if getattr(m, "tl_domain", None)]
     if s.distillation.enabled and domains and not bool(p["pure"]):
         lo, hi = min(d[0] for d in domains), max(d[1] for d in domains)
-        if not lo <= fraction <= hi:
-            out.append(f"The token-limited gain is extrapolated: teacher-token fraction "
-                       f"{fraction:.2e} lies outside the measured range [{lo:g}, {hi:g}].")
+        if fraction > hi:
+            out.append(f"Teacher-token fraction {fraction:.2e} lies above the largest measured "
+                       f"fraction {hi:g}: the gain measured there is used (the edge value; not "
+                       "extrapolated).")
+        elif fraction < lo:
+            out.append(f"Teacher-token fraction {fraction:.2e} lies below the smallest measured "
+                       f"fraction {lo:g}: the fitted form runs between f = 0 (G = 1, no teacher "
+                       f"tokens) and {lo:g}.")
     for mode, b in ctx.modes.items():
         out.extend(b.notes)
     out.extend(ctx.notes)
