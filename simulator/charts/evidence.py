@@ -345,7 +345,9 @@ def token_limited_series(card: dict, teacher: str = "model") -> dict:
             continue
         domain = (entry.get("domain") or {}).get("fraction") or [0.0, 1.0]
         grid = np.unique(np.r_[FRACTION_GRID, [d for d in domain if 0 < d <= 1]])
-        series = _gain_from_samples(entry, grid) or _gain_from_table(entry.get("gain") or {})
+        flagged = entry.get("at_bound") or entry.get("degenerate")
+        series = (_gain_from_measured(entry.get("measured") or {}) if flagged else None) or \
+            _gain_from_samples(entry, grid) or _gain_from_table(entry.get("gain") or {})
         if series:
             series["domain"] = (float(domain[0]), float(domain[1]))
             out[mode] = series
@@ -360,6 +362,14 @@ def _gain_from_samples(entry: dict, grid) -> dict | None:
     gains = np.exp(token_limited_log_gain(samples, grid[None, :]))
     p05, p50, p95 = np.percentile(gains, [5, 50, 95], axis=0)
     return {"fraction": grid, "median": p50, "p05": p05, "p95": p95}
+
+
+def _gain_from_measured(measured: dict) -> dict | None:
+    """The measured gains (a fit at a bound or with one fraction is not drawn as a curve)."""
+    if not measured.get("fraction"):
+        return None
+    return {k: np.asarray(measured[src], dtype=float) for k, src in
+            (("fraction", "fraction"), ("median", "point"), ("p05", "p05"), ("p95", "p95"))}
 
 
 def _gain_from_table(gain: dict) -> dict | None:
