@@ -330,10 +330,15 @@ def fit_token_limited_section(runs, scratch, scratch_boot, e, rng, n_boot, rando
         if not entry["converged"]:
             warnings.append(f"token-limited {mode}/{teacher}: gain fit did not converge")
         modes.setdefault(mode, {})[teacher] = entry
-    return {"definition": "G = D_eq / D: scratch compute reaching the student's loss at the "
-                          "same N, over the student's compute; f = teacher-token fraction; "
-                          "losses anchored to the paired scratch run at the same (N, D)",
-            "modes": modes}
+    section = {"definition": "G = D_eq / D: scratch compute reaching the student's loss at "
+                             "the same N, over the student's compute; f = teacher-token "
+                             "fraction; losses anchored to the paired scratch run at the same "
+                             "(N, D)",
+               "modes": modes}
+    scan = topk_scan(section)
+    if len(scan) > 1:
+        section["topk_scan"] = scan
+    return section
 
 
 def token_limited_gain(card, mode, fraction, teacher="model", samples=False, order=None):
