@@ -175,8 +175,8 @@ def _measured(n, d, f, loss, scratch, scratch_boot, rng, n_boot):
         counts = resample_counts(rng, int(sel.sum()), len(sp["E"]))
         nn, dd = n[sel][None, :], d[sel][None, :]
         boot_ln = measured_log_gain(sp, nn, dd, ratio[sel][None, :] * forms.scratch_loss(sp, nn, dd))
-        with np.errstate(invalid="ignore"):
-            mean_ln = (counts * boot_ln).sum(axis=1) / counts.sum(axis=1)
+        with np.errstate(invalid="ignore"):  # a run drawn 0 times adds nothing (0 * inf too)
+            mean_ln = np.where(counts > 0, counts * boot_ln, 0.0).sum(axis=1) / counts.sum(axis=1)
         g = np.exp(mean_ln)
         med.append(np.median(g))
         lo.append(np.percentile(g, 5))
