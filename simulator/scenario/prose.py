@@ -64,8 +64,9 @@ def teacher_harm(ctx, p) -> str | None:
     from simulator.curves.distill import observed_log_multiplier
     ln_g = float(observed_log_multiplier(ctx.law, float(p["student_params"]),
                                          float(p["student_tokens"]), raw))
-    return (f"the teacher's tokens would hurt by {raw / scratch - 1:.2%} in loss (as if "
-            f"training on {1 - math.exp(ln_g):.0%} fewer tokens, G = {math.exp(ln_g):.3f}); "
+    return (f"the teacher's tokens would hurt by {100 * (raw / scratch - 1):.2g}% in loss (as "
+            f"if training on {100 * (1 - math.exp(ln_g)):.2g}% fewer tokens, "
+            f"G = {math.exp(ln_g):.4g}); "
             "the actor ignores them, so the distilled result equals training from scratch")
 
 
