@@ -13,7 +13,7 @@ From a fit card (section ``distill.<mode>`` and ``token_limited.modes.<mode>.<te
   L = L_law(N*, G(f) D*). f is clipped to the card's measured fractions: above the largest,
   the edge value G(f_max) is used (no extrapolation; flagged); below the smallest, the form
   runs between f = 0 (G = 1 by definition) and f_min. Harmful teacher tokens are kept here;
-  the decision to ignore them is simulator.scenario.model's (L <= L_scratch), and the result
+  the decision to ignore them is simulator.scenario.core's (L <= L_scratch), and the result
   says by how much they would have hurt. A mode without its own token-limited fit borrows
   its neighbours' (see ``behaviours``). Top-k: what transfers is the teacher's captured
   probability mass, not k; the card's top-k gain (measured at mass m_k) and full-logit gain
