@@ -114,5 +114,9 @@ def format_table(result) -> str:
         from simulator.scenario.serving import serving_lines
 
         lines += ["", *serving_lines(result.serving)]
+    if result.capability is not None:
+        from simulator.scenario.skill import capability_lines
+
+        lines += ["", *capability_lines(result.capability)]
     lines += ["", "assumptions:"] + [f"  - {a}" for a in d["assumptions"]]
     return "\n".join(lines)

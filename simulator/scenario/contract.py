@@ -257,6 +257,7 @@ class ScenarioResult(_Block):
     fit: FitInfo
     # Optional blocks: left out of the dump when None.
     serving: Serving | None = None   # only with a [serving] section (simulator.scenario.serving)
+    capability: dict | None = None  # only with a [capability] section (scenario.skill)
 
     @field_serializer("percentiles", mode="wrap")
     def _no_draws_as_empty(self, value, handler):
@@ -268,7 +269,7 @@ class ScenarioResult(_Block):
         return finite(self.model_dump(exclude=optional or None))
 
 
-OPTIONAL_BLOCKS = ("serving",)
+OPTIONAL_BLOCKS = ("serving", "capability")
 
 
 def finite(obj):

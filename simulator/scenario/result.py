@@ -171,6 +171,11 @@ def evaluate(scenario, fit_card=None, *, draws=None, seed=None,
     )
     if scenario.serving is not None:
         result = result.model_copy(update={"serving": serving_block(scenario, result)})
+    if getattr(scenario, "capability", None) is not None:
+        from simulator.scenario.skill import capability_block
+
+        result = result.model_copy(update={"capability": capability_block(
+            scenario, result.to_dict(), draws=n, seed=seed)})
     return result
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from simulator.errors import choices_text
 from simulator.scenario.fields import field_bounds, field_words, lever, words  # noqa: F401
+from simulator.scenario.skill_section import CapabilitySection
 
 ACCESS_MODES = ("logits", "topk", "text")
 CHANNELS = ("import", "smuggled", "domestic", "cloud")
@@ -272,6 +273,9 @@ class Scenario(_Strict):
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     serving: Serving | None = Field(None, description="Optional: what the actor can deploy "
                                     "with the models it reaches (a serving block in results).")
+    capability: CapabilitySection | None = Field(
+        None, description="Optional: the skill axis (accuracy on one skill) next to the loss "
+        "(a capability block in results; simulator.scenario.skill).")
 
     # Set by load_scenario: where the scenario came from (for messages and relative paths).
     _source_path: str = "<scenario>"

@@ -1,0 +1,318 @@
+"""Skill capability of a scenario: what a distillation campaign buys on one skill (accuracy),
+next to the general-capability (loss) answer. Reads the capability card
+(data/fits/capability.json) for shapes only and data/distillation_priors.toml [skill] for levels.
+
+    from simulator.scenario.skill import capability_block
+    block = capability_block(scenario, result.to_dict())   # None without [capability]
+
+Transfer (every number is labelled in the block's ``provenance``):
+- samples n = tokens obtained / tokens per sample.
+- Level at saturation a_sat (anchored: R1-Distill, visible verified traces at ~800k samples),
+  the student's level before post-training a0 (anchored: s1/LIMO's base) and the self-reliant
+  (scratch) level a_self (anchored: RL on the same base, R1-Zero-Qwen-32B).
+- Curve a(n) = a0 + (a_tier - a0) / (1 + (n50_tier / n)^h_tier) (the card's form). Measured:
+  h per tier, the ratio of each tier's (a_inf - a0) and n50 to the verified-trace tier's, paired
+  by bootstrap index. Anchored: the real-world n50 of verified traces, solved from a few-sample
+  point (LIMO 817 -> 63.3%, s1 1000 -> 56.7%) with the measured h.
+- Knowledge gate: n50 grows by the card's same-size n50 ratio (less own data over more, recall
+  0.19 -> 1.0 for 4x pre-training tokens) per 4x of pre-training compute the student lacks
+  against the anchors' base (3.5e24 FLOP); the ratio is measured, the mapping to compute assumed.
+- The actor keeps the better route (assumed): distilled skill = max(a_self, a(n)); zero samples
+  equal scratch.
+- CEG: where the distilled skill beats the self-reliant level, the card's CEG of the tier at the
+  same n/n50 (a running maximum over n, so more samples never lower it). The card's self-reliant
+  runs never learned the skill, so it is a LOWER BOUND there: the skill lag is then an UPPER
+  BOUND (``ceg_kind``/``lag_kind`` say so). Skill lag = scratch lag - ln CEG / ln(growth x
+  algorithmic progress), capped at 0 (a student cannot pass its teacher) with a note when capped.
+- Regime: n/n50 < 0.1 gated, < 10 rising, else saturated.
+- Monte Carlo: the card's bootstrap index and the anchors' ranges, vectorised (10,000 draws <1 s).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import math
+
+import numpy as np
+
+from simulator.paths import DATA_DIR
+from simulator.scenario import world
+from simulator.scenario.skill_section import TIERS, TRACE_TIERS
+
+CARD = DATA_DIR / "fits" / "capability.json"
+REFERENCE = "verified_trace"
+GATE_STEP = 4.0          # the card's bases differ by 4x pre-training tokens (100k vs 400k)
+QUANTILES = (5, 50, 95)
+
+
+@functools.lru_cache(maxsize=4)
+def load_shapes(path: str = str(CARD)) -> dict:
+    """Returns the card's shapes at its largest base: per tier a_inf, n50, h (point and
+    bootstrap), the CEG table, the gate's n50 ratio, and the answer-vs-trace comparison."""
+    card = json.loads(open(path).read())
+    base = card["largest_base"]
+    size = base.split("@")[0]
+    tiers = {}
+    for t in TIERS:
+        fit = card["tiers"][t]["bases"][base]
+        ceg = card["ceg"]["channels"][t]
+        ns = sorted(int(k) for k in ceg)
+        tiers[t] = {
+            "a0": fit["a0"], "a_inf": fit["a_inf"], "n50": fit["n50"], "h": fit["h"],
+            "boot": {k: np.asarray(fit["bootstrap"][k], float) for k in ("a_inf", "n50", "h")},
+            "ceg_n": np.asarray(ns, float),
+            "ceg": np.asarray([ceg[str(n)]["ceg"] for n in ns], float),
+            "ceg_kind": [ceg[str(n)]["kind"] for n in ns]}
+    pair = card["tiers"][REFERENCE]["gate"]["same_size_pairs"][size]
+    answer_diff = card.get("comparisons", {}).get("channels", {}).get("answer", {})
+    return {"base": base, "tiers": tiers, "card_sha256": card.get("results_sha256"),
+            "gate_ratio": pair["n50_ratio_less_over_more"],
+            "gate_interval": pair["n50_ratio_interval"], "gate_recall": pair["recall"],
+            "answer_beats_trace_at": sorted(int(n) for n, v in answer_diff.get(
+                "accuracy_difference", {}).items() if v > 0)}
+
+
+def anchors() -> dict:
+    """Returns data/distillation_priors.toml [skill]."""
+    return world.priors()["skill"]
+
+
+def _effective_tier(section) -> str:
+    return "answer" if section.hide_chain_of_thought and section.tier in TRACE_TIERS \
+        else section.tier
+
+
+def _draws(shapes, anc, section, n_draws, seed):
+    """Per-draw parameters: the point estimate as draw 0 when seed is None."""
+    rng = np.random.default_rng(seed)
+    nb = len(shapes["tiers"][REFERENCE]["boot"]["h"])
+    if seed is None:
+        u = {k: np.full(1, 0.5) for k in ("sat", "base", "gate", "pt")}
+        return {"b": None, "u": u, "n": 1, "central": True}
+    u = {k: rng.random(n_draws) for k in ("sat", "base", "gate", "pt")}
+    return {"b": rng.integers(0, nb, n_draws), "u": u, "n": n_draws, "central": False}
+
+
+def _tier_params(shapes, t, b):
+    s = shapes["tiers"][t]
+    if b is None:
+        return (np.array([s["a_inf"]]), np.array([s["n50"]]), np.array([s["h"]]))
+    return s["boot"]["a_inf"][b], s["boot"]["n50"][b], s["boot"]["h"][b]
+
+
+def transfer(shapes, anc, section, samples, scratch_compute, d):
+    """Returns per tier arrays over draws: accuracy, n50, ceg, ceg lower-bound flags; and
+    the scratch level. Vectorised over the draws ``d`` (see _draws)."""
+    u = d["u"]
+    central = d["central"]
+    a_sat = anc["saturation_central"] if central else \
+        anc["saturation_low"] + u["sat"] * (anc["saturation_high"] - anc["saturation_low"])
+    a0 = anc["base_low"] + u["base"] * (anc["base_high"] - anc["base_low"])
+    a_self = np.full(d["n"], float(anc["self_reliant_level"]))
+    pts = [p for p, name in zip(anc["few_sample_points"], ("limo", "s1"))
+           if name in section.anchors] or anc["few_sample_points"]
+    pick = np.minimum((u["pt"] * len(pts)).astype(int), len(pts) - 1)
+    n_pt = np.array([p[0] for p in pts], float)[pick]
+    a_pt = np.array([p[1] for p in pts], float)[pick]
+    ref_inf, ref_n50, ref_h = _tier_params(shapes, REFERENCE, d["b"])
+    frac = np.clip((a_pt - a0) / np.maximum(a_sat - a0, 1e-9), 1e-6, 1 - 1e-6)
+    n50_real = n_pt * ((1 - frac) / frac) ** (1.0 / ref_h)
+    lo, hi = shapes["gate_interval"]
+    ratio = shapes["gate_ratio"] if central else np.exp(np.log(lo) + u["gate"]
+                                                        * (np.log(hi) - np.log(lo)))
+    steps = max(0.0, math.log(anc["anchor_base_compute_flop"] / max(scratch_compute, 1.0))
+                / math.log(GATE_STEP))
+    gate = np.power(ratio, steps) * np.ones(d["n"])
+    ref_gain = np.maximum(ref_inf - shapes["tiers"][REFERENCE]["a0"], 1e-9)
+    out = {}
+    for t in TIERS:
+        a_inf, n50, h = _tier_params(shapes, t, d["b"])
+        level = np.clip((a_inf - shapes["tiers"][t]["a0"]) / ref_gain, 0.0, None)
+        a_t = np.clip(a0 + (a_sat - a0) * level, 0.0, 1.0)
+        n50_t = n50_real * (n50 / ref_n50) * gate
+        x = samples / n50_t
+        curve = a0 + (a_t - a0) / (1.0 + np.power(np.maximum(x, 1e-300), -h)) \
+            if samples > 0 else a0 * np.ones(d["n"])
+        acc = np.maximum(a_self, curve)
+        wins = curve > a_self
+        s = shapes["tiers"][t]
+        n_card = np.maximum(x * s["n50"], 1e-9)
+        running = np.maximum.accumulate(s["ceg"])
+        ceg_card = np.interp(np.log(n_card), np.log(s["ceg_n"]), np.log(running))
+        idx = np.clip(np.searchsorted(s["ceg_n"], n_card, side="right") - 1, 0,
+                      len(s["ceg_n"]) - 1)
+        lower = np.array([s["ceg_kind"][int(np.argmax(s["ceg"][:i + 1]))] == "lower_bound"
+                          for i in range(len(s["ceg_n"]))])[idx]
+        ceg = np.where(wins, np.maximum(1.0, np.exp(ceg_card)), 1.0)
+        out[t] = {"accuracy": acc, "curve": curve, "n50": n50_t, "x": x, "ceg": ceg,
+                  "lower": wins & lower, "wins": wins,
+                  "extrapolated": bool(np.any((n_card > s["ceg_n"][-1])
+                                              | (n_card < s["ceg_n"][0])))}
+    return {"tiers": out, "a_self": a_self, "a0": a0, "a_sat": a_sat, "gate": gate,
+            "n50_real": n50_real}
+
+
+def _regime(x: float) -> str:
+    return "gated" if x < 0.1 else ("rising" if x < 10.0 else "saturated")
+
+
+def _q(a) -> list[float]:
+    return [float(v) for v in np.percentile(a, QUANTILES)]
+
+
+def timeline(scenario, section) -> dict:
+    """Returns the dates: teacher release, campaign end, student ready (never before release)."""
+    release = dt.date.fromisoformat(section.teacher_release) if section.teacher_release \
+        else dt.date(scenario.year, 1, 1)
+    campaign = float(scenario.distillation.campaign_days)
+    end = release + dt.timedelta(days=campaign)
+    ready = end + dt.timedelta(days=float(section.student_training_days))
+    return {"teacher_release": release.isoformat(), "campaign_end": end.isoformat(),
+            "student_ready": ready.isoformat(),
+            "delay_years": (ready - release).days / 365.25,
+            "assumption": "the campaign starts on the teacher's release day and runs "
+                          "distillation.campaign_days; fine-tuning takes "
+                          "capability.student_training_days (assumed)"}
+
+
+def capability_block(scenario, result: dict, draws: int | None = None,
+                     seed: int | None = None) -> dict | None:
+    """Returns the capability block for ``result`` (a ``to_dict()`` result), or None when the
+    scenario has no [capability] section."""
+    section = getattr(scenario, "capability", None)
+    if section is None:
+        return None
+    shapes, anc = load_shapes(), anchors()
+    res = result["results"]
+    dist = result["distillation"]
+    enabled = scenario.distillation.enabled
+    tokens = float(dist["tokens_obtained"] or 0.0) if enabled else 0.0
+    samples = tokens / section.tokens_per_sample
+    scratch_compute = float(res["scratch"]["effective_compute_flop"] or 0.0)
+    scratch_lag = float(res["scratch"]["lag_years"])
+    clock = max(math.log(scenario.frontier.growth_per_year
+                         * scenario.frontier.algorithmic_progress_per_year), 1e-9)
+    n = scenario.uncertainty.draws if draws is None else int(draws)
+    seed = scenario.uncertainty.seed if seed is None else int(seed)
+    point = transfer(shapes, anc, section, samples, scratch_compute,
+                     _draws(shapes, anc, section, 1, None))
+    mc = transfer(shapes, anc, section, samples, scratch_compute,
+                  _draws(shapes, anc, section, n, seed)) if n > 0 else None
+    when = timeline(scenario, section)
+    notes, tiers = [], {}
+    for t in TIERS:
+        p = point["tiers"][t]
+        raw_lag = scratch_lag - math.log(float(p["ceg"][0])) / clock
+        lag = max(0.0, raw_lag)
+        if raw_lag < 0:
+            notes.append(f"{t}: the skill lag formula gives {raw_lag:.2f} years; capped at 0 "
+                         "(a distilled student cannot pass its teacher)")
+        lower = bool(p["lower"][0])
+        entry = {
+            "accuracy": float(p["accuracy"][0]), "distilled_curve": float(p["curve"][0]),
+            "beats_self_reliant": bool(p["wins"][0]),
+            "n50_samples": float(p["n50"][0]), "samples_over_n50": float(p["x"][0]),
+            "regime": _regime(float(p["x"][0])),
+            "ceg": float(p["ceg"][0]),
+            "ceg_kind": "lower_bound" if lower else ("point" if p["wins"][0] else "none"),
+            "skill_equivalent_compute_flop": scratch_compute * float(p["ceg"][0]),
+            "lag_years": lag, "lag_kind": "upper_bound" if lower else "point",
+            "lag_capped": raw_lag < 0,
+            "lag_years_at_student_ready": lag + when["delay_years"],
+            "ceg_extrapolated": p["extrapolated"]}
+        if mc is not None:
+            m = mc["tiers"][t]
+            lags = np.maximum(0.0, scratch_lag - np.log(m["ceg"]) / clock)
+            entry.update({"accuracy_interval": _q(m["accuracy"])[::2],
+                          "ceg_interval": _q(m["ceg"])[::2],
+                          "lag_years_interval": _q(lags)[::2],
+                          "lower_bound_share": float(np.mean(m["lower"]))})
+        tiers[t] = entry
+    chosen = _effective_tier(section)
+    hidden = section.hide_chain_of_thought and section.tier in TRACE_TIERS
+    if hidden and tiers["answer"]["accuracy"] > tiers[section.tier]["accuracy"] + 1e-12:
+        notes.append("with the chain of thought hidden the student does better here than with "
+                     "visible traces: the card measured answer-only above sampled traces at n = "
+                     + ", ".join(map(str, shapes["answer_beats_trace_at"]))
+                     + " (within its noise)")
+    if tiers[chosen]["ceg_kind"] == "lower_bound":
+        notes.append(f"{chosen}: CEG is a lower bound (the card's self-reliant runs never learned "
+                     "the skill), so the distilled skill lag is an upper bound")
+    if any(e["ceg_extrapolated"] for e in tiers.values()):
+        notes.append("CEG outside the card's measured n (16-4096 samples at the same n/n50) "
+                     "is held at the nearest measured value (extrapolation)")
+    why = {"gated": "too few samples for this student: n/n50 < 0.1 (n50 grows by the knowledge "
+                    f"gate x{float(point['gate'][0]):.3g} for its pre-training compute)",
+           "rising": "between 0.1 and 10 times n50: more samples still help",
+           "saturated": "over 10 times n50: more samples add little"}[tiers[chosen]["regime"]]
+    return {
+        "skill": section.skill, "tier": section.tier, "effective_tier": chosen,
+        "hide_chain_of_thought": section.hide_chain_of_thought,
+        "tokens_obtained": tokens, "tokens_per_sample": section.tokens_per_sample,
+        "samples": samples, "api_cost_usd": float(dist["api_cost_usd"] or 0.0) if enabled
+        else 0.0,
+        "scratch": {"accuracy": float(point["a_self"][0]), "lag_years": scratch_lag,
+                    "skill_equivalent_compute_flop": scratch_compute},
+        "distilled": {"tier": chosen, **tiers[chosen]},
+        "regime": tiers[chosen]["regime"], "regime_why": why,
+        "tiers": tiers, "timeline": when,
+        "knowledge_gate": float(point["gate"][0]),
+        "n50_verified_trace_samples": float(point["n50_real"][0]),
+        "draws": n, "seed": seed,
+        "provenance": {
+            "scratch accuracy": "anchored (R1-Zero-Qwen-32B, RL on the same base)",
+            "level at saturation": "anchored (R1-Distill-Qwen-32B/14B, ~800k verified traces)",
+            "accuracy before post-training": "anchored (s1/LIMO base)",
+            "n50 of verified traces": "anchored (LIMO/s1 few-sample points) with measured h",
+            "tier ratios (level, n50, h)": f"measured (capability card, base {shapes['base']})",
+            "knowledge gate": "measured n50 ratio per 4x pre-training data; its mapping to "
+                              "pre-training compute assumed",
+            "CEG": "measured shape (capability card); a lower bound where marked",
+            "better route kept": "assumed (distilled skill >= the self-reliant level)",
+            "skill lag": "derived (scratch lag - ln CEG / ln(growth x algorithmic progress))",
+            "timeline": "assumed start at release; campaign and fine-tuning days from the "
+                        "scenario",
+            "cost": "derived (API spend of the campaign)"},
+        "notes": notes,
+    }
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def capability_summary(block: dict) -> str:
+    """Returns one sentence on the skill axis: scratch vs distilled, the bound, the regime."""
+    d, s = block["distilled"], block["scratch"]
+    bound = "at most " if d["lag_kind"] == "upper_bound" else ""
+    gain = (f"CEG {'> ' if d['ceg_kind'] == 'lower_bound' else ''}{d['ceg']:.3g}x"
+            if d["beats_self_reliant"] else "no gain over the actor's own post-training")
+    return (f"Skill ({block['skill']}): scratch {_pct(s['accuracy'])}, lag "
+            f"{s['lag_years']:.2f} years; distilled via {d['tier']} with "
+            f"{block['samples']:.3g} samples {_pct(d['accuracy'])}, {gain}, lag {bound}"
+            f"{d['lag_years']:.2f} years ({block['regime']}: {block['regime_why']}).")
+
+
+def capability_lines(block: dict) -> list[str]:
+    """Returns the capability block as text lines for ``run``'s table."""
+    lines = ["capability (skill axis):", f"  {capability_summary(block)}",
+             f"  {'tier':16}{'accuracy':>10}{'p5-p95':>16}{'CEG':>10}{'lag (yr)':>10}"
+             f"{'p5-p95':>14}  regime"]
+    for t, e in block["tiers"].items():
+        ai = e.get("accuracy_interval") or [None, None]
+        li = e.get("lag_years_interval") or [None, None]
+        ceg = ("> " if e["ceg_kind"] == "lower_bound" else "") + f"{e['ceg']:.3g}"
+        lag = ("<= " if e["lag_kind"] == "upper_bound" else "") + f"{e['lag_years']:.2f}"
+        lines.append(f"  {t:16}{_pct(e['accuracy']):>10}"
+                     f"{(_pct(ai[0]) + '-' + _pct(ai[1])) if ai[0] is not None else '':>16}"
+                     f"{ceg:>10}{lag:>10}"
+                     f"{(f'{li[0]:.2f}-{li[1]:.2f}') if li[0] is not None else '':>14}"
+                     f"  {e['regime']}")
+    tl = block["timeline"]
+    lines.append(f"  timeline: teacher released {tl['teacher_release']}, campaign ends "
+                 f"{tl['campaign_end']}, student ready {tl['student_ready']} "
+                 f"(+{tl['delay_years']:.2f} years)")
+    lines += [f"  note: {n}" for n in block["notes"]]
+    return lines
