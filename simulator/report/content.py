@@ -177,6 +177,10 @@ def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
         blocks += [("h2", "Serving: what the fleet can deploy"),
                    ("p", serving_summary(serving)), ("table", headers, rows),
                    ("ul", [*serving.assumptions, *serving.notes])]
+    if job.result.capability is not None:
+        from simulator.scenario.skill import capability_report_blocks
+
+        blocks += capability_report_blocks(job.result.capability)
     blocks += [
         ("h2", "Assumptions"), ("ul", list(r.assumptions)),
         ("h2", "How to cite"), ("p", plain), ("pre", bib),

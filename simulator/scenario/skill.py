@@ -247,6 +247,10 @@ def capability_block(scenario, result: dict, draws: int | None = None,
                     f"gate x{float(point['gate'][0]):.3g} for its pre-training compute)",
            "rising": "between 0.1 and 10 times n50: more samples still help",
            "saturated": "over 10 times n50: more samples add little"}[tiers[chosen]["regime"]]
+    if not tiers[chosen]["beats_self_reliant"] and samples > 0:
+        why += (f"; this tier's curve ({_pct(tiers[chosen]['distilled_curve'])}) stays under "
+                f"the actor's own post-training ({_pct(float(point['a_self'][0]))}), so "
+                "distillation gains nothing on this skill")
     return {
         "skill": section.skill, "tier": section.tier, "effective_tier": chosen,
         "hide_chain_of_thought": section.hide_chain_of_thought,
@@ -316,3 +320,36 @@ def capability_lines(block: dict) -> list[str]:
                  f"(+{tl['delay_years']:.2f} years)")
     lines += [f"  note: {n}" for n in block["notes"]]
     return lines
+
+
+def capability_table(block: dict) -> tuple[list, list]:
+    """Returns (headers, rows): scratch and each tier's skill accuracy, CEG, skill lag."""
+    headers = ["Route", "Skill accuracy (p5-p95)", "CEG", "Skill lag, years (p5-p95)",
+               "Regime"]
+    rows = [["Scratch (own post-training)", _pct(block["scratch"]["accuracy"]), "1",
+             f"{block['scratch']['lag_years']:.2f}", ""]]
+    for t, e in block["tiers"].items():
+        ai = e.get("accuracy_interval")
+        li = e.get("lag_years_interval")
+        rows.append([
+            f"Distilled, {t}" + (" (this scenario)" if t == block["effective_tier"] else ""),
+            _pct(e["accuracy"]) + (f" ({_pct(ai[0])}-{_pct(ai[1])})" if ai else ""),
+            ("> " if e["ceg_kind"] == "lower_bound" else "") + f"{e['ceg']:.3g}",
+            ("<= " if e["lag_kind"] == "upper_bound" else "") + f"{e['lag_years']:.2f}"
+            + (f" ({li[0]:.2f}-{li[1]:.2f})" if li else ""), e["regime"]])
+    return headers, rows
+
+
+def capability_report_blocks(block: dict) -> list:
+    """Returns the report's blocks for the capability block (heading, sentence, table,
+    provenance and notes)."""
+    headers, rows = capability_table(block)
+    tl = block["timeline"]
+    return [("h2", "Skill capability: accuracy on one skill, with time"),
+            ("p", capability_summary(block)), ("table", headers, rows),
+            ("p", f"Timeline: teacher released {tl['teacher_release']}, campaign ends "
+                  f"{tl['campaign_end']}, distilled student ready {tl['student_ready']} "
+                  f"(+{tl['delay_years']:.2f} years; its lag then is the skill lag plus "
+                  "this delay)."),
+            ("ul", [f"{k}: {v}" for k, v in block["provenance"].items()]
+             + list(block.get("notes") or []))]
