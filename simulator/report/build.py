@@ -158,6 +158,9 @@ def chart_tasks(jobs, evidences, staging: Path, version: str, fit=None, override
                 payload.update(path=str(job.path), overrides=tuple(overrides), fit=fit,
                                draws=CURVE_DRAWS)
             tasks.append((kind, str(charts / kind), payload))
+        if job.result.capability is not None:  # the skill axis (simulator.charts.skill)
+            tasks.append(("skill", str(charts / "skill"), {"result": job.data,
+                                                           "stamp": stamp}))
         rule = job.result.scenario.rule
         fleet = tuple(sorted({f.chip for f in job.result.fleet}))
         if (rule, fleet) not in chip_maps:
@@ -274,6 +277,9 @@ def _collect(jobs, evidences, rendered, staging: Path) -> None:
             job.charts[kind] = (hashes, info)
             if kind == "capability":
                 job.curves = extra
+        skill = rendered.get(str(staging / job.slug / "charts" / "skill"))
+        if skill:
+            job.charts["skill"] = skill[:2]
         job.charts["chip_map"] = rendered[job.chip_map][:2]
         if job.serving_chart:
             job.charts["serving"] = rendered[job.serving_chart][:2]

@@ -156,7 +156,7 @@ def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
               f"[{tables_written['results']}]({tables_written['results']})."),
         ("h2", "Charts"),
     ]
-    for slug in ("capability", "lag", "tornado", "cost", "chip_map", "serving"):
+    for slug in ("capability", "lag", "tornado", "cost", "skill", "chip_map", "serving"):
         if slug not in job.charts:
             continue
         hashes, info = job.charts[slug]

@@ -7,6 +7,7 @@ from simulator.paths import DATA_DIR, REPO_ROOT
 from simulator.provenance import sha256_file
 
 DATA_FILES = ("chips.csv", "rules.toml", "laws.toml", "distillation_priors.toml",
+              "fits/capability.json",
               "serving.toml", "serving_benchmarks.toml")
 CURVE_DRAWS = 200  # Monte Carlo draws per point of the capability curves
 

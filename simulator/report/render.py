@@ -42,6 +42,10 @@ def _figure(kind: str, payload: dict):
         from simulator.charts.serving import serving_chart
 
         return serving_chart(stamp=stamp), None
+    if kind == "skill":
+        from simulator.charts.skill import skill_chart
+
+        return skill_chart(payload["result"], stamp=stamp), None
     if kind == "comparison":
         return sc.comparison_chart(payload["results"], stamp=stamp), None
     runs, card = payload.get("runs"), payload["card"]
