@@ -154,6 +154,17 @@ def transfer(shapes, anc, section, samples, scratch_compute, d):
             "n50_real": n50_real}
 
 
+def _scratch_lag_draws(result: dict, point: float, n: int, seed: int):
+    """Returns n scratch lags drawn from the loss Monte Carlo's quantiles (p5..p95, linear in
+    between, held at the ends; independent of the skill draws, assumed), or the point."""
+    q = ((result.get("percentiles") or {}).get("scratch") or {}).get("lag_years")
+    if not q or n <= 0:
+        return np.full(max(n, 1), point)
+    u = np.random.default_rng([seed, 1]).random(n)
+    return np.interp(u, [0.05, 0.25, 0.5, 0.75, 0.95],
+                     [q[k] for k in ("p5", "p25", "p50", "p75", "p95")])
+
+
 def _regime(x: float) -> str:
     return "gated" if x < 0.1 else ("rising" if x < 10.0 else "saturated")
 
@@ -201,6 +212,7 @@ def capability_block(scenario, result: dict, draws: int | None = None,
     mc = transfer(shapes, anc, section, samples, scratch_compute,
                   _draws(shapes, anc, section, n, seed)) if n > 0 else None
     when = timeline(scenario, section)
+    scratch_lags = _scratch_lag_draws(result, scratch_lag, n, seed)
     notes, tiers = [], {}
     for t in TIERS:
         p = point["tiers"][t]
@@ -224,7 +236,7 @@ def capability_block(scenario, result: dict, draws: int | None = None,
             "ceg_extrapolated": p["extrapolated"]}
         if mc is not None:
             m = mc["tiers"][t]
-            lags = np.maximum(0.0, scratch_lag - np.log(m["ceg"]) / clock)
+            lags = np.maximum(0.0, scratch_lags - np.log(m["ceg"]) / clock)
             entry.update({"accuracy_interval": _q(m["accuracy"])[::2],
                           "ceg_interval": _q(m["ceg"])[::2],
                           "lag_years_interval": _q(lags)[::2],
@@ -276,7 +288,8 @@ def capability_block(scenario, result: dict, draws: int | None = None,
                               "pre-training compute assumed",
             "CEG": "measured shape (capability card); a lower bound where marked",
             "better route kept": "assumed (distilled skill >= the self-reliant level)",
-            "skill lag": "derived (scratch lag - ln CEG / ln(growth x algorithmic progress))",
+            "skill lag": "derived (scratch lag - ln CEG / ln(growth x algorithmic progress)); "
+                         "its interval draws the scratch lag from the loss Monte Carlo",
             "timeline": "assumed start at release; campaign and fine-tuning days from the "
                         "scenario",
             "cost": "derived (API spend of the campaign)"},
