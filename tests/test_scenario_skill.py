@@ -139,3 +139,20 @@ def test_ten_thousand_draws_under_a_second():
         transfer(shapes, anc, sec, 1e6, 1e24, _draws(shapes, anc, sec, 10_000, seed))
         times.append(time.perf_counter() - t0)
     assert float(np.median(times)) < 1.0
+
+
+def test_api_policies_give_the_skill_outcome_under_each_provider_lever():
+    s = _scenario(tier="trace_topk")
+    b = evaluate(s, draws=0).to_dict()["capability"]
+    rows = {r["policy"]: r for r in b["api_policies"]}
+    assert rows["Hide the chain of thought"]["tier"] == "answer"
+    assert rows["Drop log-probs (traces only)"]["tier"] == "trace"
+    for r in rows.values():
+        assert r["samples"] <= b["samples"] * (1 + 1e-9)   # no policy buys more samples
+        assert r["accuracy"] >= b["scratch"]["accuracy"] - 1e-12
+    tight = _scenario(tier="trace")
+    tight = tight.model_copy(update={"distillation": tight.distillation.model_copy(
+        update={"accounts": 1.0, "tokens": 1e12})})
+    rows = {r["policy"]: r for r in evaluate(tight, draws=0).to_dict()["capability"]
+            ["api_policies"]}
+    assert rows["Rate limit / 10"]["samples"] < rows["Hide the chain of thought"]["samples"]

@@ -189,7 +189,7 @@ def timeline(scenario, section) -> dict:
 
 
 def capability_block(scenario, result: dict, draws: int | None = None,
-                     seed: int | None = None) -> dict | None:
+                     seed: int | None = None, with_policies: bool = True) -> dict | None:
     """Returns the capability block for ``result`` (a ``to_dict()`` result), or None when the
     scenario has no [capability] section."""
     section = getattr(scenario, "capability", None)
@@ -294,6 +294,7 @@ def capability_block(scenario, result: dict, draws: int | None = None,
                         "scenario",
             "cost": "derived (API spend of the campaign)"},
         "notes": notes,
+        "api_policies": api_policies(scenario) if with_policies else [],
     }
 
 
@@ -333,6 +334,10 @@ def capability_lines(block: dict) -> list[str]:
                  f"{tl['campaign_end']}, student ready {tl['student_ready']} "
                  f"(+{tl['delay_years']:.2f} years)")
     lines += [f"  note: {n}" for n in block["notes"]]
+    if block.get("api_policies"):
+        headers, rows = policy_table(block)
+        lines.append("  API-provider policies (skill axis):")
+        lines += [f"    {r[0]:52}{r[1]:>16}{r[2]:>10}{r[3]:>8}{r[4]:>9}{r[5]:>9}" for r in rows]
     return lines
 
 
@@ -366,7 +371,9 @@ def capability_report_blocks(block: dict) -> list:
                   f"(+{tl['delay_years']:.2f} years; its lag then is the skill lag plus "
                   "this delay)."),
             ("ul", [f"{k}: {v}" for k, v in block["provenance"].items()]
-             + list(block.get("notes") or []))]
+             + list(block.get("notes") or []))] + (
+        [("h3", "What each API-provider policy does to the skill"),
+         ("table", *policy_table(block))] if block.get("api_policies") else [])
 
 
 def skill_series(block: dict, draws: int = 400, seed: int = 0, points: int = 41) -> dict:
@@ -412,3 +419,72 @@ def skill_series(block: dict, draws: int = 400, seed: int = 0, points: int = 41)
             "measured_range": ranges, "anchors": pts,
             "self_reliant": float(anc["self_reliant_level"]),
             "scenario_samples": block["samples"], "tier": block["effective_tier"]}
+
+
+# What an API provider controls, as changes to the scenario (item 6 of #13): each policy's
+# skill outcome next to the scenario's. Rate limit and detection act through the tokens the
+# campaign obtains (simulator.scenario.model); the others through the access tier.
+POLICIES = (
+    ("Hide the chain of thought", {"capability.hide_chain_of_thought": True}),
+    ("Drop log-probs (traces only)", {"capability.tier": "drop_logprobs"}),
+    ("Refuse to grade", {"capability.tier": "refuse_grade"}),
+    ("Rate limit / 10", {"distillation.rate_limit_tokens_per_minute": 0.1}),
+    ("Detect accounts (50% per account-month)",
+     {"distillation.detection_probability_per_account_month": 0.5}),
+    ("Hide the chain of thought and detect accounts (50%)",
+     {"capability.hide_chain_of_thought": True,
+      "distillation.detection_probability_per_account_month": 0.5}),
+)
+
+
+def _apply_policy(scenario, changes):
+    cap, dist = scenario.capability, scenario.distillation
+    cap_up, dist_up = {}, {}
+    for path, value in changes.items():
+        group, name = path.split(".")
+        if path == "capability.tier" and value == "drop_logprobs":
+            if cap.tier in ("trace_topk", "trace_logits"):
+                cap_up["tier"] = "trace"
+        elif path == "capability.tier" and value == "refuse_grade":
+            if cap.tier == "grader":
+                dist_up["tokens"] = 0.0   # nothing to buy: the student keeps its own route
+        elif path == "distillation.rate_limit_tokens_per_minute":
+            dist_up[name] = dist.rate_limit_tokens_per_minute * value
+        elif group == "capability":
+            cap_up[name] = value
+        else:
+            dist_up[name] = value
+    return scenario.model_copy(update={"capability": cap.model_copy(update=cap_up),
+                                       "distillation": dist.model_copy(update=dist_up)})
+
+
+def api_policies(scenario) -> list[dict]:
+    """Returns, per API-provider policy, the distilled skill outcome (point) with it in force:
+    tier used, samples, accuracy, CEG (kind) and skill lag (kind)."""
+    from simulator.scenario.result import evaluate
+
+    rows = []
+    for label, changes in POLICIES:
+        s2 = _apply_policy(scenario, changes)
+        r = evaluate(s2, draws=0, with_tornado=False).to_dict()
+        b = capability_block(s2, r, draws=0, with_policies=False)
+        d = b["distilled"]
+        rows.append({"policy": label, "tier": d["tier"], "samples": b["samples"],
+                     "accuracy": d["accuracy"], "ceg": d["ceg"], "ceg_kind": d["ceg_kind"],
+                     "lag_years": d["lag_years"], "lag_kind": d["lag_kind"],
+                     "regime": b["regime"]})
+    return rows
+
+
+def policy_table(block: dict) -> tuple[list, list]:
+    """Returns (headers, rows): the skill outcome under each API-provider policy."""
+    headers = ["API policy", "Tier used", "Samples", "Skill accuracy", "CEG", "Skill lag (yr)"]
+    d = block["distilled"]
+    rows = [["As in the scenario", d["tier"], f"{block['samples']:.3g}", _pct(d["accuracy"]),
+             ("> " if d["ceg_kind"] == "lower_bound" else "") + f"{d['ceg']:.3g}",
+             ("<= " if d["lag_kind"] == "upper_bound" else "") + f"{d['lag_years']:.2f}"]]
+    for p in block.get("api_policies") or []:
+        rows.append([p["policy"], p["tier"], f"{p['samples']:.3g}", _pct(p["accuracy"]),
+                     ("> " if p["ceg_kind"] == "lower_bound" else "") + f"{p['ceg']:.3g}",
+                     ("<= " if p["lag_kind"] == "upper_bound" else "") + f"{p['lag_years']:.2f}"])
+    return headers, rows
