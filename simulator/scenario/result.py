@@ -175,7 +175,8 @@ def evaluate(scenario, fit_card=None, *, draws=None, seed=None,
         from simulator.scenario.skill import capability_block
 
         result = result.model_copy(update={"capability": capability_block(
-            scenario, result.to_dict(), draws=n, seed=seed, with_policies=with_tornado)})
+            scenario, result.to_dict(), draws=n, seed=seed,
+            evaluate=evaluate if with_tornado else None)})
     return result
 
 

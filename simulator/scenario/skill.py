@@ -189,9 +189,11 @@ def timeline(scenario, section) -> dict:
 
 
 def capability_block(scenario, result: dict, draws: int | None = None,
-                     seed: int | None = None, with_policies: bool = True) -> dict | None:
+                     seed: int | None = None, evaluate=None) -> dict | None:
     """Returns the capability block for ``result`` (a ``to_dict()`` result), or None when the
-    scenario has no [capability] section."""
+    scenario has no [capability] section. ``evaluate`` (scenario.result.evaluate, passed in to
+    keep the modules free of an import cycle): when given, the API-provider policies are
+    evaluated too."""
     section = getattr(scenario, "capability", None)
     if section is None:
         return None
@@ -294,7 +296,7 @@ def capability_block(scenario, result: dict, draws: int | None = None,
                         "scenario",
             "cost": "derived (API spend of the campaign)"},
         "notes": notes,
-        "api_policies": api_policies(scenario) if with_policies else [],
+        "api_policies": api_policies(scenario, evaluate) if evaluate is not None else [],
     }
 
 
@@ -458,16 +460,15 @@ def _apply_policy(scenario, changes):
                                        "distillation": dist.model_copy(update=dist_up)})
 
 
-def api_policies(scenario) -> list[dict]:
+def api_policies(scenario, evaluate) -> list[dict]:
     """Returns, per API-provider policy, the distilled skill outcome (point) with it in force:
-    tier used, samples, accuracy, CEG (kind) and skill lag (kind)."""
-    from simulator.scenario.result import evaluate
-
+    tier used, samples, accuracy, CEG (kind) and skill lag (kind); ``evaluate``: the scenario
+    evaluator (scenario.result.evaluate)."""
     rows = []
     for label, changes in POLICIES:
         s2 = _apply_policy(scenario, changes)
         r = evaluate(s2, draws=0, with_tornado=False).to_dict()
-        b = capability_block(s2, r, draws=0, with_policies=False)
+        b = capability_block(s2, r, draws=0)
         d = b["distilled"]
         rows.append({"policy": label, "tier": d["tier"], "samples": b["samples"],
                      "accuracy": d["accuracy"], "ceg": d["ceg"], "ceg_kind": d["ceg_kind"],
