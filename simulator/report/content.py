@@ -178,7 +178,7 @@ def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
                    ("p", serving_summary(serving)), ("table", headers, rows),
                    ("ul", [*serving.assumptions, *serving.notes])]
     if job.result.capability is not None:
-        from simulator.scenario.skill import capability_report_blocks
+        from simulator.scenario.skill_text import capability_report_blocks
 
         blocks += capability_report_blocks(job.result.capability)
     blocks += [

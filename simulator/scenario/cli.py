@@ -115,7 +115,7 @@ def format_table(result) -> str:
 
         lines += ["", *serving_lines(result.serving)]
     if result.capability is not None:
-        from simulator.scenario.skill import capability_lines
+        from simulator.scenario.skill_text import capability_lines
 
         lines += ["", *capability_lines(result.capability)]
     lines += ["", "assumptions:"] + [f"  - {a}" for a in d["assumptions"]]

@@ -262,8 +262,8 @@ def capability_block(scenario, result: dict, draws: int | None = None,
            "rising": "between 0.1 and 10 times n50: more samples still help",
            "saturated": "over 10 times n50: more samples add little"}[tiers[chosen]["regime"]]
     if not tiers[chosen]["beats_self_reliant"] and samples > 0:
-        why += (f"; this tier's curve ({_pct(tiers[chosen]['distilled_curve'])}) stays under "
-                f"the actor's own post-training ({_pct(float(point['a_self'][0]))}), so "
+        why += (f"; this tier's curve ({percent_text(tiers[chosen]['distilled_curve'])}) stays under "
+                f"the actor's own post-training ({percent_text(float(point['a_self'][0]))}), so "
                 "distillation gains nothing on this skill")
     return {
         "skill": section.skill, "tier": section.tier, "effective_tier": chosen,
@@ -300,82 +300,8 @@ def capability_block(scenario, result: dict, draws: int | None = None,
     }
 
 
-def _pct(x) -> str:
+def percent_text(x) -> str:
     return "n/a" if x is None else f"{100 * x:.1f}%"
-
-
-def capability_summary(block: dict) -> str:
-    """Returns one sentence on the skill axis: scratch vs distilled, the bound, the regime."""
-    d, s = block["distilled"], block["scratch"]
-    bound = "at most " if d["lag_kind"] == "upper_bound" else ""
-    gain = (f"CEG {'> ' if d['ceg_kind'] == 'lower_bound' else ''}{d['ceg']:.3g}x"
-            if d["beats_self_reliant"] else "no gain over the actor's own post-training")
-    return (f"Skill ({block['skill']}): scratch {_pct(s['accuracy'])}, lag "
-            f"{s['lag_years']:.2f} years; distilled via {d['tier']} with "
-            f"{block['samples']:.3g} samples {_pct(d['accuracy'])}, {gain}, lag {bound}"
-            f"{d['lag_years']:.2f} years ({block['regime']}: {block['regime_why']}).")
-
-
-def capability_lines(block: dict) -> list[str]:
-    """Returns the capability block as text lines for ``run``'s table."""
-    lines = ["capability (skill axis):", f"  {capability_summary(block)}",
-             f"  {'tier':16}{'accuracy':>10}{'p5-p95':>16}{'CEG':>10}{'lag (yr)':>10}"
-             f"{'p5-p95':>14}  regime"]
-    for t, e in block["tiers"].items():
-        ai = e.get("accuracy_interval") or [None, None]
-        li = e.get("lag_years_interval") or [None, None]
-        ceg = ("> " if e["ceg_kind"] == "lower_bound" else "") + f"{e['ceg']:.3g}"
-        lag = ("<= " if e["lag_kind"] == "upper_bound" else "") + f"{e['lag_years']:.2f}"
-        lines.append(f"  {t:16}{_pct(e['accuracy']):>10}"
-                     f"{(_pct(ai[0]) + '-' + _pct(ai[1])) if ai[0] is not None else '':>16}"
-                     f"{ceg:>10}{lag:>10}"
-                     f"{(f'{li[0]:.2f}-{li[1]:.2f}') if li[0] is not None else '':>14}"
-                     f"  {e['regime']}")
-    tl = block["timeline"]
-    lines.append(f"  timeline: teacher released {tl['teacher_release']}, campaign ends "
-                 f"{tl['campaign_end']}, student ready {tl['student_ready']} "
-                 f"(+{tl['delay_years']:.2f} years)")
-    lines += [f"  note: {n}" for n in block["notes"]]
-    if block.get("api_policies"):
-        headers, rows = policy_table(block)
-        lines.append("  API-provider policies (skill axis):")
-        lines += [f"    {r[0]:52}{r[1]:>16}{r[2]:>10}{r[3]:>8}{r[4]:>9}{r[5]:>9}" for r in rows]
-    return lines
-
-
-def capability_table(block: dict) -> tuple[list, list]:
-    """Returns (headers, rows): scratch and each tier's skill accuracy, CEG, skill lag."""
-    headers = ["Route", "Skill accuracy (p5-p95)", "CEG", "Skill lag, years (p5-p95)",
-               "Regime"]
-    rows = [["Scratch (own post-training)", _pct(block["scratch"]["accuracy"]), "1",
-             f"{block['scratch']['lag_years']:.2f}", ""]]
-    for t, e in block["tiers"].items():
-        ai = e.get("accuracy_interval")
-        li = e.get("lag_years_interval")
-        rows.append([
-            f"Distilled, {t}" + (" (this scenario)" if t == block["effective_tier"] else ""),
-            _pct(e["accuracy"]) + (f" ({_pct(ai[0])}-{_pct(ai[1])})" if ai else ""),
-            ("> " if e["ceg_kind"] == "lower_bound" else "") + f"{e['ceg']:.3g}",
-            ("<= " if e["lag_kind"] == "upper_bound" else "") + f"{e['lag_years']:.2f}"
-            + (f" ({li[0]:.2f}-{li[1]:.2f})" if li else ""), e["regime"]])
-    return headers, rows
-
-
-def capability_report_blocks(block: dict) -> list:
-    """Returns the report's blocks for the capability block (heading, sentence, table,
-    provenance and notes)."""
-    headers, rows = capability_table(block)
-    tl = block["timeline"]
-    return [("h2", "Skill capability: accuracy on one skill, with time"),
-            ("p", capability_summary(block)), ("table", headers, rows),
-            ("p", f"Timeline: teacher released {tl['teacher_release']}, campaign ends "
-                  f"{tl['campaign_end']}, distilled student ready {tl['student_ready']} "
-                  f"(+{tl['delay_years']:.2f} years; its lag then is the skill lag plus "
-                  "this delay)."),
-            ("ul", [f"{k}: {v}" for k, v in block["provenance"].items()]
-             + list(block.get("notes") or []))] + (
-        [("h3", "What each API-provider policy does to the skill"),
-         ("table", *policy_table(block))] if block.get("api_policies") else [])
 
 
 def skill_series(block: dict, draws: int = 400, seed: int = 0, points: int = 41) -> dict:
@@ -475,17 +401,3 @@ def api_policies(scenario, evaluate) -> list[dict]:
                      "lag_years": d["lag_years"], "lag_kind": d["lag_kind"],
                      "regime": b["regime"]})
     return rows
-
-
-def policy_table(block: dict) -> tuple[list, list]:
-    """Returns (headers, rows): the skill outcome under each API-provider policy."""
-    headers = ["API policy", "Tier used", "Samples", "Skill accuracy", "CEG", "Skill lag (yr)"]
-    d = block["distilled"]
-    rows = [["As in the scenario", d["tier"], f"{block['samples']:.3g}", _pct(d["accuracy"]),
-             ("> " if d["ceg_kind"] == "lower_bound" else "") + f"{d['ceg']:.3g}",
-             ("<= " if d["lag_kind"] == "upper_bound" else "") + f"{d['lag_years']:.2f}"]]
-    for p in block.get("api_policies") or []:
-        rows.append([p["policy"], p["tier"], f"{p['samples']:.3g}", _pct(p["accuracy"]),
-                     ("> " if p["ceg_kind"] == "lower_bound" else "") + f"{p['ceg']:.3g}",
-                     ("<= " if p["lag_kind"] == "upper_bound" else "") + f"{p['lag_years']:.2f}"])
-    return headers, rows
