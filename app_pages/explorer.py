@@ -277,6 +277,11 @@ if lag_s is not None and lag_d is not None:
         + (f"**{closer:.2f} years closer**." if closer > 0.005 else
            "no gain over scratch. " + display.regime_sentence(data["regime"]))
         + (f" {guide.NEGATIVE_LAG_NOTE}" if min(lag_s, lag_d) < -0.05 else ""))
+    if result.capability is not None:   # the skill axis: both axes in one sentence
+        from simulator.scenario.skill_text import two_axis_sentence
+
+        st.markdown(two_axis_sentence(result.capability, lag_s, lag_d,
+                                      display.regime_sentence(data["regime"])))
 
 cols = st.columns(2, gap="medium")
 for col, strategy in zip(cols, ("scratch", "distill")):

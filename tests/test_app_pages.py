@@ -408,3 +408,11 @@ def test_compare_shows_years_against_the_no_controls_baseline():
     table = at.dataframe[0].value
     assert "Δ years vs the no-controls baseline, scratch" in table.index
     assert any("different years" in w.value for w in at.warning)
+
+
+def test_explorer_headline_gives_both_axes_for_a_skill_scenario():
+    at = open_app({"scenario": "reasoning-traces-hidden-2026"}, page="explorer")
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Both axes: on general capability (loss)" in text
+    assert "gains nothing" in text   # hidden chain of thought: why, in the same sentence

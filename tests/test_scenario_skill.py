@@ -156,3 +156,16 @@ def test_api_policies_give_the_skill_outcome_under_each_provider_lever():
     rows = {r["policy"]: r for r in evaluate(tight, draws=0).to_dict()["capability"]
             ["api_policies"]}
     assert rows["Rate limit / 10"]["samples"] < rows["Hide the chain of thought"]["samples"]
+
+
+def test_two_axis_sentence_gives_both_lags_and_why_when_nothing_is_gained():
+    from simulator.scenario.skill_text import two_axis_sentence
+
+    b = _block(_scenario(tier="verified_trace"))
+    text = two_axis_sentence(b, 2.14, 2.14, "The teacher's tokens are too few.")
+    assert "gains nothing (lag 2.14 years: The teacher's tokens are too few)" in text
+    assert f"to at most {b['distilled']['lag_years']:.2f} years" in text
+    hidden = _block(_scenario(tier="trace", hide_chain_of_thought=True))
+    text = two_axis_sentence(hidden, 2.14, 1.5)
+    assert "moves the lag from 2.14 to 1.50 years" in text
+    assert "gains nothing" in text and "stays under the actor's own post-training" in text

@@ -96,3 +96,29 @@ def policy_table(block: dict) -> tuple[list, list]:
                      ("> " if p["ceg_kind"] == "lower_bound" else "") + f"{p['ceg']:.3g}",
                      ("<= " if p["lag_kind"] == "upper_bound" else "") + f"{p['lag_years']:.2f}"])
     return headers, rows
+
+
+def two_axis_sentence(block: dict, loss_lag_scratch: float, loss_lag_distill: float,
+                      loss_why: str = "") -> str:
+    """Returns one sentence giving both axes (the app's Explorer headline): the lag on general
+    capability (loss) and on the skill, scratch vs distilled; where distillation gains nothing
+    on an axis, the sentence says why (``loss_why``: the loss regime's sentence)."""
+    d, s = block["distilled"], block["scratch"]
+    loss_gain = loss_lag_scratch - loss_lag_distill > 0.005
+    loss = (f"on general capability (loss) distillation moves the lag from "
+            f"{loss_lag_scratch:.2f} to {loss_lag_distill:.2f} years" if loss_gain else
+            f"on general capability (loss) distillation gains nothing (lag "
+            f"{loss_lag_scratch:.2f} years{': ' + loss_why.rstrip('.') if loss_why else ''})")
+    if d["beats_self_reliant"]:
+        bound = "at most " if d["lag_kind"] == "upper_bound" else ""
+        skill = (f"on {block['skill']} it moves the skill lag from {s['lag_years']:.2f} to "
+                 f"{bound}{d['lag_years']:.2f} years ({percent_text(s['accuracy'])} -> "
+                 f"{percent_text(d['accuracy'])} via {d['tier']}"
+                 + (", CEG a lower bound" if d["ceg_kind"] == "lower_bound" else "") + ")")
+    else:
+        skill = (f"on {block['skill']} it gains nothing either (skill lag "
+                 f"{s['lag_years']:.2f} years: {block['regime_why']})" if not loss_gain else
+                 f"on {block['skill']} it gains nothing (skill lag {s['lag_years']:.2f} "
+                 f"years: {block['regime_why']})")
+    text = f"Both axes: {loss}; {skill}."
+    return text[0].upper() + text[1:]
