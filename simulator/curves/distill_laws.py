@@ -85,15 +85,6 @@ def gap_ratio(scratch_params, params_n, tokens, teacher_loss):
         forms.scratch_loss(scratch_params, params_n, tokens) - e)
 
 
-def observed_log_multiplier(scratch_params, params_n, tokens, loss):
-    """Returns ln(D_eq / D) per run, D_eq solving L_scratch(N, D_eq) = loss (+inf if none)."""
-    data_excess = (np.asarray(loss, dtype=float) - scratch_params["E"]
-                   - scratch_params["A"] / np.power(params_n, scratch_params["alpha"]))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        d_eq = np.power(scratch_params["B"] / data_excess, 1.0 / scratch_params["beta"])
-    return np.where(data_excess > 0, np.log(d_eq) - np.log(tokens), np.inf)
-
-
 class TokenMultiplierFitter:
     """ln k = c0 + c1 ln(D/N) + c2 r (r: gap ratio), fitted through the scratch law.
 

@@ -14,6 +14,15 @@ def scratch_loss(params, params_n, tokens):
             + params["B"] / np.power(tokens, params["beta"]))
 
 
+def observed_log_multiplier(scratch_params, params_n, tokens, loss):
+    """Returns ln(D_eq / D) per run, D_eq solving L_scratch(N, D_eq) = loss (+inf if none)."""
+    data_excess = (np.asarray(loss, dtype=float) - scratch_params["E"]
+                   - scratch_params["A"] / np.power(params_n, scratch_params["alpha"]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_eq = np.power(scratch_params["B"] / data_excess, 1.0 / scratch_params["beta"])
+    return np.where(data_excess > 0, np.log(d_eq) - np.log(tokens), np.inf)
+
+
 def teacher_floored_loss(params, params_n, tokens):
     """Returns L(N, D) = L_T + A / N^alpha + B / D^beta, the distilled student's loss."""
     return (params["L_T"] + params["A"] / np.power(params_n, params["alpha"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from simulator.curves.forms import observed_log_multiplier
 from simulator.scenario.contract import Regime
 from simulator.scenario.core import LIMITS
 from simulator.vocabulary import transfer_sentence
@@ -61,7 +62,6 @@ def teacher_harm(ctx, p) -> str | None:
     raw, scratch = float(p[key]), float(p["scratch.loss"])
     if not raw > scratch * (1 + 1e-9):
         return None
-    from simulator.curves.distill_laws import observed_log_multiplier
     ln_g = float(observed_log_multiplier(ctx.law, float(p["student_params"]),
                                          float(p["student_tokens"]), raw))
     return (f"the teacher's tokens would hurt by {100 * (raw / scratch - 1):.2g}% in loss (as "
