@@ -81,6 +81,17 @@ def kill_pool(pool: ProcessPoolExecutor) -> None:
             proc.join(timeout=5)
 
 
+def close_executor(executor, finished_cleanly: bool) -> None:
+    """Shuts a sweep's executor down: a local pool waits for its workers only after a clean
+    finish; after an error or an interrupt its workers are killed (running tasks are lost)."""
+    if not isinstance(executor, ProcessPoolExecutor):
+        executor.shutdown(wait=True)
+    elif finished_cleanly:
+        executor.shutdown(wait=True, cancel_futures=True)
+    else:
+        kill_pool(executor)
+
+
 def _raise_terminated(signum, frame):
     raise Terminated()
 

@@ -13,7 +13,7 @@ import csv
 import io
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 from simulator import atomic
@@ -88,6 +88,7 @@ def _execute(jobs, config, out, results, workers, scheduler, progress, total):
     from tqdm import tqdm
 
     from simulator.experiments.capability import run_job
+    from simulator.workers import close_executor, sigterm_interrupts
     cost = {j["job_id"]: cp.job_cost(j, config) for j in jobs}
     pending_ids = {j["job_id"] for j in jobs}
     base_rows = {r["base"]: r for r in results.values() if r["arm"] == "base"}
@@ -99,40 +100,34 @@ def _execute(jobs, config, out, results, workers, scheduler, progress, total):
     running = {}
     finished_cleanly = False
     try:
-        while waiting or running:
-            ready = [j for j in waiting.values() if not (set(j["deps"]) & pending_ids)]
-            # the teacher first (it gates the most work), then bases, then the biggest jobs
-            ready.sort(key=lambda j: ({"teacher": 0, "base": 1}.get(j["kind"], 2),
-                                      -cost[j["job_id"]]))
-            for job in ready[:max(0, slots - len(running))]:
-                if job["kind"] == "post":
-                    job = {**job, "base_row": base_rows[job["base"]]}
-                running[executor.submit(run_job, job)] = job
-                del waiting[job["job_id"]]
-            if not running:
-                raise RuntimeError("capability sweep: unsatisfiable job dependencies")
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                job = running.pop(fut)
-                rows = fut.result()
-                for row in rows:
-                    results[row["run_id"]] = row
-                    if row["arm"] == "base":
-                        base_rows[row["base"]] = row
-                if rows:
-                    write_results(out, results)
-                pending_ids.discard(job["job_id"])
-                bar.update(cost[job["job_id"]])
-                bar.set_postfix_str(f"runs {len(results)}/{total}")
+        with sigterm_interrupts():  # SIGTERM: stop like Ctrl-C, killing the workers
+            while waiting or running:
+                ready = [j for j in waiting.values() if not (set(j["deps"]) & pending_ids)]
+                # the teacher first (it gates the most work), then bases, then the biggest jobs
+                ready.sort(key=lambda j: ({"teacher": 0, "base": 1}.get(j["kind"], 2),
+                                          -cost[j["job_id"]]))
+                for job in ready[:max(0, slots - len(running))]:
+                    if job["kind"] == "post":
+                        job = {**job, "base_row": base_rows[job["base"]]}
+                    running[executor.submit(run_job, job)] = job
+                    del waiting[job["job_id"]]
+                if not running:
+                    raise RuntimeError("capability sweep: unsatisfiable job dependencies")
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    job = running.pop(fut)
+                    rows = fut.result()
+                    for row in rows:
+                        results[row["run_id"]] = row
+                        if row["arm"] == "base":
+                            base_rows[row["base"]] = row
+                    if rows:
+                        write_results(out, results)
+                    pending_ids.discard(job["job_id"])
+                    bar.update(cost[job["job_id"]])
+                    bar.set_postfix_str(f"runs {len(results)}/{total}")
         finished_cleanly = True
     finally:
         bar.close()
-        if isinstance(executor, ProcessPoolExecutor):
-            if finished_cleanly:
-                executor.shutdown(wait=True, cancel_futures=True)
-            else:  # an error or interrupt: do not wait for the running trainings
-                from simulator.workers import kill_pool
-                kill_pool(executor)
-        else:
-            executor.shutdown(wait=True)
+        close_executor(executor, finished_cleanly)
         close()

@@ -18,7 +18,7 @@ import json
 import os
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 from simulator import atomic
@@ -220,7 +220,7 @@ def _execute(jobs, config, out, results, workers, scheduler, progress, total_run
     from tqdm import tqdm
 
     from simulator.experiments.train import run_job
-    from simulator.workers import kill_pool, sigterm_interrupts
+    from simulator.workers import close_executor, sigterm_interrupts
     cost = {j["job_id"]: presets.job_cost_flop(j, config) for j in jobs}
     # the teacher's path first (it gates the most work), then the biggest jobs
     critical = {d for j in jobs for d in j["deps"]}
@@ -257,11 +257,5 @@ def _execute(jobs, config, out, results, workers, scheduler, progress, total_run
         finished_cleanly = True
     finally:
         bar.close()
-        if isinstance(executor, ProcessPoolExecutor):
-            if finished_cleanly:
-                executor.shutdown(wait=True, cancel_futures=True)
-            else:  # an error or interrupt: do not wait for the running trainings
-                kill_pool(executor)
-        else:
-            executor.shutdown(wait=True)
+        close_executor(executor, finished_cleanly)
         close()
