@@ -5,7 +5,7 @@
     python -m simulator accounting --chip H800 --chip-hours 2.788e6 --flop 3.41e24 --precision fp8
 """
 
-import importlib
+from simulator.lazy import lazy_exports
 
 _EXPORTS = {
     "PRECISIONS": "simulator.hardware.catalog",
@@ -31,17 +31,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name):
-    """Imports a re-exported name's module on first use (PEP 562), so that importing this
-    package (``python -m simulator --help`` registers its CLI) loads no numpy or pydantic."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -13,7 +13,7 @@ Example:
         --set distillation.access='"topk"' --json
 """
 
-import importlib
+from simulator.lazy import lazy_exports
 
 _EXPORTS = {
     "lever_specs": "simulator.scenario.levers",
@@ -30,17 +30,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name):
-    """Imports a re-exported name's module on first use (PEP 562), so that importing this
-    package (``python -m simulator --help`` registers its CLI) loads no numpy or pydantic."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
