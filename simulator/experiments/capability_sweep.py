@@ -11,14 +11,12 @@ rerun, a different config refused), plus ``teacher/`` (the teacher and its respo
 
 import csv
 import io
-import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 from simulator import atomic
 from simulator.experiments import capability_presets as cp
-from simulator.experiments.sweep import open_executor, prepare_dir, read_results
+from simulator.experiments.sweep import execute_jobs, prepare_dir, read_results
 from simulator.provenance import provenance
 
 RESULT_COLUMNS = [
@@ -85,49 +83,22 @@ def run_capability_sweep(config, out, workers=None, scheduler=None, progress=Tru
 
 
 def _execute(jobs, config, out, results, workers, scheduler, progress, total):
-    from tqdm import tqdm
-
     from simulator.experiments.capability import run_job
-    from simulator.workers import close_executor, sigterm_interrupts
     cost = {j["job_id"]: cp.job_cost(j, config) for j in jobs}
-    pending_ids = {j["job_id"] for j in jobs}
     base_rows = {r["base"]: r for r in results.values() if r["arm"] == "base"}
-    waiting = {j["job_id"]: j for j in jobs}
-    executor, slots, close = open_executor(workers, scheduler)
-    bar = tqdm(total=sum(cost.values()), unit="step", unit_scale=True, disable=not progress,
-               desc=config["preset"], file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
-    bar.set_postfix_str(f"runs {len(results)}/{total}")
-    running = {}
-    finished_cleanly = False
-    try:
-        with sigterm_interrupts():  # SIGTERM: stop like Ctrl-C, killing the workers
-            while waiting or running:
-                ready = [j for j in waiting.values() if not (set(j["deps"]) & pending_ids)]
-                # the teacher first (it gates the most work), then bases, then the biggest jobs
-                ready.sort(key=lambda j: ({"teacher": 0, "base": 1}.get(j["kind"], 2),
-                                          -cost[j["job_id"]]))
-                for job in ready[:max(0, slots - len(running))]:
-                    if job["kind"] == "post":
-                        job = {**job, "base_row": base_rows[job["base"]]}
-                    running[executor.submit(run_job, job)] = job
-                    del waiting[job["job_id"]]
-                if not running:
-                    raise RuntimeError("capability sweep: unsatisfiable job dependencies")
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    job = running.pop(fut)
-                    rows = fut.result()
-                    for row in rows:
-                        results[row["run_id"]] = row
-                        if row["arm"] == "base":
-                            base_rows[row["base"]] = row
-                    if rows:
-                        write_results(out, results)
-                    pending_ids.discard(job["job_id"])
-                    bar.update(cost[job["job_id"]])
-                    bar.set_postfix_str(f"runs {len(results)}/{total}")
-        finished_cleanly = True
-    finally:
-        bar.close()
-        close_executor(executor, finished_cleanly)
-        close()
+
+    def with_base(job):  # a post-training job starts from its base's finished run
+        return {**job, "base_row": base_rows[job["base"]]} if job["kind"] == "post" else job
+
+    def keep_base(row):
+        if row["arm"] == "base":
+            base_rows[row["base"]] = row
+
+    # the teacher first (it gates the most work), then bases, then the biggest jobs
+    execute_jobs(jobs, run_job, cost=cost, results=results,
+                 save=lambda: write_results(out, results), workers=workers,
+                 scheduler=scheduler, progress=progress, desc=config["preset"], unit="step",
+                 total_runs=total, prepare=with_base, on_row=keep_base,
+                 name="capability sweep",
+                 priority=lambda j: ({"teacher": 0, "base": 1}.get(j["kind"], 2),
+                                     -cost[j["job_id"]]))

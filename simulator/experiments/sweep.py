@@ -217,41 +217,60 @@ def _pending(jobs, out):
 
 
 def _execute(jobs, config, out, results, workers, scheduler, progress, total_runs):
-    from tqdm import tqdm
-
     from simulator.experiments.train import run_job
-    from simulator.workers import close_executor, sigterm_interrupts
     cost = {j["job_id"]: presets.job_cost_flop(j, config) for j in jobs}
     # the teacher's path first (it gates the most work), then the biggest jobs
     critical = {d for j in jobs for d in j["deps"]}
     critical |= {d for j in jobs if j["job_id"] in critical for d in j["deps"]}
+    execute_jobs(jobs, run_job, cost=cost, results=results,
+                 save=lambda: write_results(out, results), workers=workers,
+                 scheduler=scheduler, progress=progress, desc=config["preset"], unit="FLOP",
+                 total_runs=total_runs,
+                 priority=lambda j: (j["job_id"] not in critical, -cost[j["job_id"]]))
+
+
+def execute_jobs(jobs, run_job, *, cost, results, save, workers, scheduler, progress, desc,
+                 unit, total_runs, priority, prepare=None, on_row=None, name="sweep"):
+    """Runs every job once the jobs it depends on have finished, at most one per executor slot,
+    in ``priority`` order (a sort key); returns nothing.
+
+    Each finished job's rows go into ``results`` (by run id; ``on_row`` sees each) and
+    ``save()`` writes them at once, so a killed sweep keeps every finished run. ``prepare``
+    may add what a job needs from earlier results just before it is submitted. On an error or
+    an interrupt (Ctrl-C, SIGTERM) the local workers are killed.
+    """
+    from tqdm import tqdm
+
+    from simulator.workers import close_executor, sigterm_interrupts
     waiting = {j["job_id"]: j for j in jobs}
-    done_ids = set()
+    unfinished = set(waiting)
     executor, slots, close = open_executor(workers, scheduler)
-    bar = tqdm(total=sum(cost.values()), unit="FLOP", unit_scale=True, disable=not progress,
-               desc=f"{config['preset']}", file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
+    bar = tqdm(total=sum(cost.values()), unit=unit, unit_scale=True, disable=not progress,
+               desc=desc, file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
     bar.set_postfix_str(f"runs {len(results)}/{total_runs}")
     running = {}
     finished_cleanly = False
     try:
         with sigterm_interrupts():  # SIGTERM: stop like Ctrl-C, killing the workers
             while waiting or running:
-                ready = [j for j in waiting.values() if all(d in done_ids for d in j["deps"])]
-                ready.sort(key=lambda j: (j["job_id"] not in critical, -cost[j["job_id"]]))
+                ready = sorted((j for j in waiting.values() if not set(j["deps"]) & unfinished),
+                               key=priority)
                 for job in ready[:max(0, slots - len(running))]:
-                    running[executor.submit(run_job, job)] = job
+                    running[executor.submit(run_job, prepare(job) if prepare else job)] = job
                     del waiting[job["job_id"]]
                 if not running:
-                    raise RuntimeError("sweep: unsatisfiable job dependencies")
+                    raise RuntimeError(f"{name}: unsatisfiable job dependencies")
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     job = running.pop(fut)
                     rows = fut.result()
                     for row in rows:
                         results[row["run_id"]] = row
+                        if on_row:
+                            on_row(row)
                     if rows:
-                        write_results(out, results)
-                    done_ids.add(job["job_id"])
+                        save()
+                    unfinished.discard(job["job_id"])
                     bar.update(cost[job["job_id"]])
                     bar.set_postfix_str(f"runs {len(results)}/{total_runs}")
         finished_cleanly = True
