@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import tomllib
 from dataclasses import dataclass
 
+from simulator.datafile import read_toml
 from simulator.errors import InputError
 from simulator.hardware.catalog import get_chip
 from simulator.hardware.rules import get_rule, restricted_country
@@ -30,13 +30,7 @@ EFFECTS = ("block", "discourage")
 
 
 def _read(path) -> dict:
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    return read_toml(path, "file")
 
 
 @functools.lru_cache(maxsize=2)

@@ -32,9 +32,9 @@ from __future__ import annotations
 import functools
 import math
 import operator
-import tomllib
 from dataclasses import dataclass
 
+from simulator.datafile import read_toml
 from simulator.errors import InputError, choices_text
 from simulator.hardware.catalog import Chip, get_chip, load_chips
 from simulator.paths import DATA_DIR
@@ -253,13 +253,7 @@ _RULE_KEYS = {"title", "label", "announced", "effective", "summary", "cloud_acce
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str) -> tuple[dict, dict]:
-    try:
-        with open(path, "rb") as f:
-            doc = tomllib.load(f)
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: rules file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from exc
+    doc = read_toml(path, "rules file")
     raw_rules = doc.get("rules", {})
     rules: dict[str, Rule] = {}
 

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 
 from simulator import hardware as hw
+from simulator.datafile import read_toml
 from simulator.errors import InputError, choices_text
 from simulator.hardware.laws import LAWS_TOML, load_laws
 from simulator.paths import DATA_DIR
@@ -133,10 +134,4 @@ def law(law_id: str) -> dict:
 @functools.lru_cache(maxsize=1)
 def priors() -> dict:
     """Returns the literature anchors of data/distillation_priors.toml."""
-    try:
-        with open(PRIORS_TOML, "rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        raise InputError(f"{PRIORS_TOML}: distillation priors file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{PRIORS_TOML}: malformed TOML ({exc})") from None
+    return read_toml(PRIORS_TOML, "distillation priors file")

@@ -12,11 +12,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import tomllib
 from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.datafile import read_toml
 from simulator.errors import InputError, choices_text
 from simulator.paths import DATA_DIR
 
@@ -90,13 +90,7 @@ class Architecture:
 
 @functools.lru_cache(maxsize=4)
 def _document(path: str) -> dict:
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: serving data not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from exc
+    return read_toml(path, "serving data")
 
 
 def setting_sources(path=None) -> dict:
