@@ -23,7 +23,11 @@ def result():
 def test_run_json_is_the_typed_result_dumped(result):
     d = result.to_dict()
     assert list(d) == ["scenario", "results", "percentiles", "tornado", "regime", "assumptions",
-                       "fleet", "distillation", "timeseries", "fit"]
+                       "fleet", "distillation", "timeseries", "fit", "accounting"]
+    assert set(d["accounting"]) == set(result.accounting.model_dump())
+    assert d["accounting"]["teacher_hosting"] == "api" == result.accounting.teacher_hosting
+    assert d["accounting"]["frontier_pretrain_flop"] == pytest.approx(
+        result.accounting.frontier_pretrain_flop, rel=1e-15)
     for strategy in ("scratch", "distill"):
         outcome = getattr(result.results, strategy)
         for key in HEADLINE:

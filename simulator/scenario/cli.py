@@ -110,6 +110,10 @@ def format_table(result) -> str:
             lines.append(f"{row['year']:<6} {row['frontier_compute_flop']:>13.2e}   "
                          f"{_fmt(row['scratch']['lag_years'], 'years'):>11}   "
                          f"{_fmt(row['distill']['lag_years'], 'years'):>11}")
+    if result.accounting is not None:
+        from simulator.scenario.accounting import accounting_lines
+
+        lines += ["", *accounting_lines(result.accounting)]
     if result.serving is not None:
         from simulator.scenario.serving import serving_lines
 

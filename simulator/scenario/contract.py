@@ -21,6 +21,8 @@ defaulting to None, named in OPTIONAL_BLOCKS and left out of the dump when None)
       fit: FitInfo
       serving: Serving | None           only with a [serving] section: per model (ServingModels)
                                         and per chip entry (ServingChipRow)
+      accounting: Accounting | None     post-training shares, a self-hosted teacher's charge,
+                                        repetition (always set by evaluate)
 
 Example:
     >>> from simulator.scenario import load_scenario, evaluate
@@ -174,6 +176,27 @@ class Distillation(_Block):
     loss_by_access_mode: ModeLosses
 
 
+class Accounting(_Block):
+    """Training-compute accounting (simulator.scenario.accounting): both sides' post-training
+    shares and pre-training compute (the lag compares pre-training with pre-training), a
+    self-hosted teacher's inference charged to the actor's fleet (zero for API tiers), and the
+    teacher tokens' worth after ``epochs`` passes at Muennighoff et al.'s repetition discount."""
+
+    actor_post_training_fraction: float
+    frontier_post_training_fraction: float
+    frontier_pretrain_flop: float
+    student_pretrain_flop: float
+    teacher_hosting: str                      # "api" or "self-hosted"
+    teacher_active_params: float | None
+    teacher_inference_flop: float
+    teacher_inference_fleet_share: float
+    teacher_inference_chip_hours: float
+    teacher_inference_cost_usd: float
+    epochs: float
+    effective_teacher_tokens: float
+    repetition_r_star: float
+
+
 class YearRow(_Block):
     year: int
     frontier_compute_flop: float
@@ -258,6 +281,7 @@ class ScenarioResult(_Block):
     # Optional blocks: left out of the dump when None.
     serving: Serving | None = None   # only with a [serving] section (simulator.scenario.serving)
     capability: dict | None = None  # only with a [capability] section (scenario.skill)
+    accounting: Accounting | None = None  # set by evaluate (simulator.scenario.accounting)
 
     @field_serializer("percentiles", mode="wrap")
     def _no_draws_as_empty(self, value, handler):
@@ -269,7 +293,7 @@ class ScenarioResult(_Block):
         return finite(self.model_dump(exclude=optional or None))
 
 
-OPTIONAL_BLOCKS = ("serving", "capability")
+OPTIONAL_BLOCKS = ("serving", "capability", "accounting")
 
 
 def finite(obj):

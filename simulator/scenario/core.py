@@ -11,21 +11,26 @@ Fleet. For chip entry i with count n_i, yield y_i, performance factor p_i:
     C = sum_i usable_i x peak_i x p_i x MFU x 86400 x days           (compute_flop)
     cost = sum_i usable_i x 24 days x rent_i (rental basis) or usable_i x price_i (capital;
            smuggled x price multiplier; cloud always rental)
-Scratch. C_pre = C (1 - post_training_fraction); (N*, D*, L_s) = compute_optimal(law, C_pre).
-    effective compute = C_pre.
-Teacher. L_T = L*(C_F), the law's compute-optimal loss at the frontier's compute C_F.
+Scratch. C_pre = C (1 - f_A), f_A = actor.post_training_fraction (default f_F);
+    (N*, D*, L_s) = compute_optimal(law, C_pre). effective compute = C_pre / (1 - f_F).
+Teacher. L_T = L*(C_F (1 - f_F)), the law's compute-optimal loss at the frontier's pre-training
+    compute (f_F = frontier.post_training_fraction; simulator.scenario.accounting).
 Tokens obtained. T = min(tokens requested, accounts x rate x 1440 x days x survival,
     budget / price), survival = (1 - e^{-h m}) / (h m) with h = -ln(1 - p_detect) per month and
     m = campaign months (the mean active share of accounts under a constant ban hazard).
-    API spend = T x (price_out + ratio x price_in) / 1e6.
+    API spend = T x (price_out + ratio x price_in) / 1e6. Self-hosted teacher (access = logits,
+    open or leaked weights): T = tokens requested, no API spend, and the teacher's inference
+    F_T = 2 N_T (1 + ratio) T comes out of the student's pre-training compute (accounting).
+    Epochs: the behaviours see T' = T + T R* (1 - e^{-(epochs - 1)/R*}) (Muennighoff et al.).
 Distillation. Per access mode (simulator.scenario.distill): L_mode(T), non-decreasing in T;
     then L_mode <- min(L_s, max(L_T, L_mode)) (the student never beats its teacher, and the actor
     can always ignore the teacher); then the envelope L_topk <- min(L_topk, L_text),
     L_logits <- min(L_logits, L_topk) (flagged in the assumptions when it binds).
-    effective compute = C*(L_d), the law's frontier compute reaching the distilled loss.
+    effective compute = C*(L_d) / (1 - f_F), the frontier's total compute reaching L_d.
     cost = fleet cost + API spend.
 Lag. lag = ln(C_F / effective compute) / ln(growth x algorithmic progress): how many years ago
-    the frontier had the actor's effective compute (negative: ahead of the frontier).
+    the frontier had the actor's effective compute (negative: ahead of the frontier); pre-training
+    against pre-training, so equal post-training fractions leave it unchanged.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulator.curves import forms
-from simulator.scenario import world
+from simulator.scenario import accounting, world
 from simulator.scenario.contract import HEADLINE  # noqa: F401  (re-exported)
 from simulator.scenario.distill import behaviours
 from simulator.scenario.schema import LEVER_FIELDS
@@ -80,10 +85,10 @@ def base_values(ctx: Context) -> dict:
     """Returns {lever path: float} of the scenario's own values (chip defaults filled in)."""
     s = ctx.scenario
     v = {"_years": 0.0}
-    for name in LEVER_FIELDS["frontier"]:
-        v[f"frontier.{name}"] = float(getattr(s.frontier, name))
-    for name in LEVER_FIELDS["actor"]:
-        v[f"actor.{name}"] = float(getattr(s.actor, name))
+    for name in LEVER_FIELDS["frontier"]:   # None (post-training share): NaN = the default
+        v[f"frontier.{name}"] = _float(getattr(s.frontier, name))
+    for name in LEVER_FIELDS["actor"]:      # None (post-training share): NaN = the frontier's
+        v[f"actor.{name}"] = _float(getattr(s.actor, name))
     defaults = {"price_usd": "price_usd", "rental_usd_per_hour": "rental_usd_per_hour"}
     for i, (entry, facts) in enumerate(ctx.chips):
         for name in LEVER_FIELDS["chip"]:
@@ -95,6 +100,10 @@ def base_values(ctx: Context) -> dict:
         value = getattr(s.distillation, name)
         v[f"distillation.{name}"] = math.inf if value is None else float(value)
     return v
+
+
+def _float(value) -> float:
+    return math.nan if value is None else float(value)
 
 
 def _fleet(ctx, arr, n):
@@ -164,16 +173,24 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
 
     law = ctx.law
     flop, hours, fleet_cost, per_entry = _fleet(ctx, arr, n)
-    pretrain = np.maximum(flop * (1.0 - arr("actor.post_training_fraction")), MIN_COMPUTE_FLOP)
+    post_actor, post_frontier = accounting.post_training_fractions(arr)
+    pretrain = np.maximum(flop, MIN_COMPUTE_FLOP) * (1.0 - post_actor)
     n_opt, d_opt, loss_s = forms.compute_optimal(law, pretrain)
     years = arr("_years")
     frontier = arr("frontier.compute_flop") * np.power(arr("frontier.growth_per_year"), years)
+    frontier_pre = frontier * (1.0 - post_frontier)
+    to_total = 1.0 / (1.0 - post_frontier)   # pre-training FLOP -> frontier-equivalent total
     # years per e-fold of effective compute; floored so a growth of ~1x/yr stays finite
     clock = np.maximum(np.log(arr("frontier.growth_per_year")
                               * arr("frontier.algorithmic_progress_per_year")), 1e-9)
-    loss_t = forms.frontier_loss(law, frontier)
+    loss_t = forms.frontier_loss(law, frontier_pre)
     tokens, limit, api_cost, survival = _tokens(arr)
-    state = {"n_opt": n_opt, "d_opt": d_opt, "compute": pretrain, "tokens": tokens,
+    acc = _teacher_accounting(ctx, arr, law, tokens, pretrain, frontier_pre, n_opt, d_opt)
+    if acc["self_hosted"]:
+        tokens, limit, api_cost, survival = (acc["tokens"], np.zeros(n, dtype=int),
+                                             np.zeros(n), np.ones(n))
+    student, n_st, d_st = acc["student_flop"], acc["n_opt"], acc["d_opt"]
+    state = {"n_opt": n_st, "d_opt": d_st, "compute": student, "tokens": acc["effective_tokens"],
              "teacher_loss": loss_t, "idx": np.asarray(idx), "u": np.asarray(u, dtype=float),
              "point": np.asarray(point, dtype=bool)}
     losses = {}
@@ -192,7 +209,7 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
     enabled = ctx.scenario.distillation.enabled
 
     def effective(loss):
-        eff = np.maximum(forms.frontier_compute(law, loss), pretrain)
+        eff = np.maximum(forms.frontier_compute(law, loss), pretrain) * to_total
         return np.where(np.isfinite(eff), eff, frontier)
 
     effs = {mode: effective(loss) for mode, loss in losses.items()}
@@ -201,13 +218,14 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
     out = {
         "compute_flop": flop, "pretrain_flop": pretrain, "chip_hours": hours,
         "fleet_cost_usd": fleet_cost, "frontier_compute_flop": frontier,
-        "teacher_loss": loss_t, "student_params": n_opt, "student_tokens": d_opt,
+        "teacher_loss": loss_t, "student_params": n_st, "student_tokens": d_st,
         "tokens_obtained": tokens if enabled else np.zeros(n), "token_limit": limit,
         "account_survival": survival, "api_cost_usd": api_cost if enabled else np.zeros(n),
-        "pure": (tokens >= d_opt) & enabled,
+        "pure": (acc["effective_tokens"] >= d_st) & enabled,
         "envelope_topk": env_topk, "envelope_logits": env_logits,
-        "scratch.compute_flop": flop, "scratch.effective_compute_flop": pretrain,
-        "scratch.loss": loss_s, "scratch.lag_years": np.log(frontier / pretrain) / clock,
+        "scratch.compute_flop": flop, "scratch.effective_compute_flop": pretrain * to_total,
+        "scratch.loss": loss_s,
+        "scratch.lag_years": np.log(frontier / (pretrain * to_total)) / clock,
         "scratch.cost_usd": fleet_cost,
         "distill.compute_flop": flop, "distill.effective_compute_flop": eff_d,
         "distill.loss": loss_d, "distill.lag_years": np.log(frontier / eff_d) / clock,
@@ -219,4 +237,28 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
         out[f"mode.{mode}.raw_loss"] = raws[mode]
     for i, (usable, f) in enumerate(per_entry):
         out[f"entry.{i}.usable"], out[f"entry.{i}.flop"] = usable, f
+    out.update(accounting.outputs(acc, post_actor, post_frontier, frontier_pre, flop, hours,
+                                  fleet_cost, enabled, n))
+    return out
+
+
+def _teacher_accounting(ctx, arr, law, tokens, pretrain, frontier_pre, n_opt, d_opt) -> dict:
+    """Returns the tokens the behaviours see (after repetition), a self-hosted teacher's
+    inference charge and the student's pre-training compute and shape it leaves
+    (simulator.scenario.accounting; API tiers: no charge, the scratch shape)."""
+    hosted = accounting.self_hosted(ctx.scenario.distillation.access)
+    params = arr("distillation.teacher_active_params")
+    out = {"self_hosted": hosted, "charge": np.zeros_like(pretrain), "student_flop": pretrain,
+           "n_opt": n_opt, "d_opt": d_opt}
+    if hosted:   # open or leaked weights on the actor's fleet: every requested token, no API
+        params = np.where(np.isfinite(params), params,
+                          forms.compute_optimal(law, frontier_pre)[0])
+        tokens = arr("distillation.tokens")
+        out["charge"] = accounting.teacher_inference_flop(
+            params, tokens, arr("distillation.input_tokens_per_output_token"))
+        out["student_flop"] = np.maximum(pretrain - out["charge"],
+                                         np.minimum(pretrain, MIN_COMPUTE_FLOP))
+        out["n_opt"], out["d_opt"], _ = forms.compute_optimal(law, out["student_flop"])
+    out.update(tokens=tokens, teacher_params=params, effective_tokens=accounting.effective_tokens(
+        tokens, arr("distillation.epochs"), accounting.r_star()))
     return out

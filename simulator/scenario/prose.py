@@ -12,7 +12,8 @@ import math
 
 from simulator.curves.forms import observed_log_multiplier
 from simulator.scenario.contract import Regime
-from simulator.scenario.core import LIMITS
+from simulator.scenario import accounting
+from simulator.scenario.core import LIMITS, MIN_COMPUTE_FLOP
 from simulator.vocabulary import transfer_sentence
 
 
@@ -81,8 +82,9 @@ def assumptions(ctx, p, pct) -> list[str]:
                    "1-10x, top-k 50-90% of the way from text to logits in log CEG (Busbridge et "
                    "al. 2025; Anshumann et al. 2025); reached at a "
                    "3.2e9-token post-training set (DeepSeek-R1) and not beyond.")
-    out.append("The teacher is the frontier model, compute-optimal at frontier.compute_flop "
-               "under the law; the student never beats the teacher's loss and never does worse "
+    out.append("The teacher is the frontier model, compute-optimal under the law at its "
+               "pre-training compute (frontier.compute_flop less its post-training share); the "
+               "student never beats the teacher's loss and never does worse "
                "than training from scratch (it can ignore the teacher).")
     if s.distillation.access == "topk" and getattr(ctx.modes["topk"], "blend", None) is None:
         k_card = ctx.modes["topk"].top_k
@@ -116,7 +118,8 @@ def assumptions(ctx, p, pct) -> list[str]:
             out.append(f"actor.chips.{i}: {facts.name} is under case-by-case review under "
                        f"{s.rule}; {s.actor.case_by_case_approval_fraction:.0%} of the "
                        "requested units are assumed licensed.")
-    if float(p["compute_flop"]) * (1 - s.actor.post_training_fraction) < 1e15:
+    out.extend(accounting.sentences(ctx, p))
+    if float(p["compute_flop"]) < MIN_COMPUTE_FLOP:
         out.append("No usable compute: the fleet contributes nothing under this rule; "
                    "compute floored at 1e15 FLOP to keep the numbers finite.")
     behaviour = ctx.modes[s.distillation.access]

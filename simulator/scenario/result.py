@@ -20,6 +20,7 @@ import numpy as np
 from simulator.errors import InputError
 from simulator.paths import DEFAULT_FIT
 from simulator.scenario import montecarlo, prose, sensitivity
+from simulator.scenario.accounting import accounting_block
 from simulator.scenario.contract import (STRATEGIES, DistillOutcome, Distillation, FitInfo,
                                          FleetEntry, Headline, ModeLosses, Outcome, Percentiles,
                                          Results, ScenarioInfo, ScenarioResult, TornadoRow,
@@ -169,6 +170,7 @@ def evaluate(scenario, fit_card=None, *, draws=None, seed=None,
         if scenario.timeseries_years else [],
         fit=FitInfo(label=label, sources={m: b.source for m, b in ctx.modes.items()}),
     )
+    result = result.model_copy(update={"accounting": accounting_block(ctx, p)})
     if scenario.serving is not None:
         result = result.model_copy(update={"serving": serving_block(scenario, result)})
     if getattr(scenario, "capability", None) is not None:

@@ -64,6 +64,14 @@ class Frontier(_Strict):
         1.0, ge=1, le=10, description="Effective-compute growth per year from algorithms (x), "
         "added to the lag's clock; 1 = compare physical compute only. Ho et al. 2024: ~2.8x/yr.",
         json_schema_extra=lever("Algorithmic progress (×/yr)", "x/yr", swing=("set", 1.0, 2.8)))
+    post_training_fraction: float | None = Field(
+        None, ge=0, le=0.9, description="Share of the frontier model's training compute "
+        "(compute_flop) spent on post-training (SFT, RL); its pre-training compute, "
+        "compute_flop x (1 - this), sets the teacher's loss and is what the actor's pre-training "
+        "is compared with. None: 0.05, range 0.002-0.5 (data/accounting.toml: DeepSeek-R1's RL "
+        "stage over V3, Nature 2025; V3 alone; Grok 4's RL at pretraining scale).",
+        json_schema_extra=lever("Frontier's share of compute spent on post-training",
+                                "fraction"))
 
 
 class ChipEntry(_Strict):
@@ -108,10 +116,11 @@ class Actor(_Strict):
     precision: Literal["fp32", "tf32", "bf16", "fp8", "int8"] = Field(
         "bf16", description="Training precision whose dense peak the MFU refers to; a chip "
         "without it falls back to bf16 (stated in the result).")
-    post_training_fraction: float = Field(
-        0.0, ge=0, le=0.9, description="Share of the fleet's FLOP spent on post-training "
-        "(RL, SFT) rather than pre-training; the frontier is assumed to post-train alike, so "
-        "only the pre-training share enters the loss. DeepSeek-R1: ~0.18 of V3.",
+    post_training_fraction: float | None = Field(
+        None, ge=0, le=0.9, description="Share of the fleet's FLOP spent on post-training "
+        "(RL, SFT) rather than pre-training; only the pre-training share enters the loss and it "
+        "is compared with the frontier's pre-training compute, so equal shares leave the lag "
+        "unchanged. None: the frontier's share (frontier.post_training_fraction).",
         json_schema_extra=lever("Share of compute spent on post-training", "fraction"))
     cost_basis: Literal["rental", "capital"] = Field(
         "rental", description="How the fleet's cost is counted: chip-hours x rental price "
@@ -146,8 +155,10 @@ class Distillation(_Strict):
 
     enabled: bool = Field(True, description="Evaluate the distillation strategy.")
     access: Literal["logits", "topk", "text"] = Field(
-        "text", description="What the API exposes: full logits (open or leaked weights), "
-        "top-k log-probabilities (OpenAI top_logprobs <= 20), or sampled text only.",
+        "text", description="What the API exposes: full logits (open or leaked weights, run "
+        "on the actor's own fleet: no API spend, rate limit or bans, but the teacher's "
+        "inference FLOP are taken from the fleet), top-k log-probabilities (OpenAI "
+        "top_logprobs <= 20), or sampled text only.",
         json_schema_extra=words("What the API exposes"))
     top_k: int = Field(20, ge=1, le=1000, description="k for top-k access (OpenAI: 0-20).",
         json_schema_extra=words("Top-k log-probs per token"))
@@ -187,6 +198,20 @@ class Distillation(_Strict):
     budget_usd: float | None = Field(
         None, ge=0, le=1e12, description="Cap on API spend, USD; none = unlimited.",
         json_schema_extra=lever("API budget (USD)", "USD", log=True))
+    epochs: float = Field(
+        1.0, ge=1, le=100, description="Passes the student makes over the obtained teacher "
+        "tokens; repeated tokens count at Muennighoff et al. 2023's discount (arXiv:2305.16264, "
+        "R*_D = 15.4 in data/accounting.toml): effective tokens = T + T R* (1 - e^(-(epochs - "
+        "1) / R*)). 1 = each token counted once.",
+        json_schema_extra=lever("Epochs over the teacher tokens", "epochs",
+                                short="Epochs over the bought teacher tokens"))
+    teacher_active_params: float | None = Field(
+        None, gt=0, le=1e14, description="Active parameters of the teacher, for the inference "
+        "FLOP a self-hosted teacher (access = logits: open or leaked weights) costs the actor's "
+        "fleet (2 x params x tokens, prompts included). None: the law's compute-optimal size at "
+        "the frontier's pre-training compute. data/frontier_models.csv: DeepSeek-V3 3.7e10, "
+        "Kimi K2 3.2e10, Llama 3.1 405B 4.05e11.",
+        json_schema_extra=lever("Teacher's active parameters", "params", log=True))
 
 
 class LeverRange(_Strict):

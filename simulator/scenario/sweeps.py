@@ -15,12 +15,14 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from types import SimpleNamespace
 
 import numpy as np
 
 from simulator.scenario import montecarlo
+from simulator.scenario.accounting import self_hosted
 from simulator.scenario.core import MIN_COMPUTE_FLOP, base_values, build_context, core
 from simulator.scenario.result import point, resolve_fit
 from simulator.vocabulary import MODES
@@ -76,7 +78,8 @@ def capability_curves(scenario, fit_card=None, *, points: int = 9, draws: int = 
     {"factor": [k], "draws", "compute_flop": [actor's compute at k], "frontier_compute_flop",
     "scenario_compute_flop", "access", "strategies": {"scratch" | mode: {"p5"|"p50"|"p95":
     [..]}}}; the modes only when the scenario distils. Nothing but the chip counts (and the
-    access mode) changes. None when the fleet has no usable compute (scaling it gives nothing).
+    access mode, with its teacher hosting: full logits are self-hosted) changes. None when the
+    fleet has no usable compute (scaling it gives nothing).
     """
     card, label = resolve_fit(scenario, fit_card)
     ctx = build_context(scenario, card, label)
@@ -102,12 +105,29 @@ def capability_curves(scenario, fit_card=None, *, points: int = 9, draws: int = 
         return out
     values, idx, u = scaled_fleet_values(ctx, base, factors, draws, seed)
     sims = core(ctx, values, idx, u, np.zeros(n * draws, dtype=bool))
+    by_mode = _by_hosting(ctx, modes, lambda c: core(c, values, idx, u,
+                                                     np.zeros(n * draws, dtype=bool)), sims)
     keys = {"scratch": "scratch.effective_compute_flop",
             **{m: f"mode.{m}.effective_compute_flop" for m in modes}}
     for path, key in keys.items():
-        blocks = sims[key].reshape(n, draws)
+        blocks = by_mode.get(path, sims)[key].reshape(n, draws)
         q = np.percentile(blocks, montecarlo.PERCENTILES, axis=1)
         out["strategies"][path] = {f"p{p}": [float(x) for x in q[j]]
                                    for j, p in enumerate(montecarlo.PERCENTILES)
                                    if p in (5, 50, 95)}
     return out
+
+
+def _by_hosting(ctx, modes, run, sims) -> dict:
+    """Returns {mode: core outputs} where each mode is evaluated with its own teacher hosting
+    (full logits: a self-hosted teacher; top-k and text: the API; simulator.scenario.accounting),
+    as ``evaluate`` would with access = mode; ``sims`` are the outputs at the scenario's access,
+    ``run(ctx)`` evaluates another context (once, for the modes hosted the other way)."""
+    access = ctx.scenario.distillation.access
+    other = [m for m in modes if self_hosted(m) != self_hosted(access)]
+    if not other:
+        return {m: sims for m in modes}
+    d = ctx.scenario.distillation.model_copy(update={"access": other[0]})
+    flipped = run(dataclasses.replace(ctx, scenario=ctx.scenario.model_copy(
+        update={"distillation": d})))
+    return {m: flipped if m in other else sims for m in modes}
