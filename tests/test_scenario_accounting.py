@@ -220,3 +220,14 @@ def test_run_prints_the_accounting():
     d = evaluate(scenario(), draws=0, with_tornado=False).to_dict()
     assert d["accounting"]["teacher_hosting"] == "api"
     assert d["accounting"]["epochs"] == 1.0
+
+
+def test_when_the_charge_outweighs_the_tokens_the_result_says_so():
+    from simulator.paths import SCENARIOS_DIR
+    from simulator.scenario import load_scenario
+
+    r = run(load_scenario(SCENARIOS_DIR / "api-open-2026.toml",
+                          ['distillation.access="logits"']))
+    assert r.results.distill.loss == pytest.approx(r.results.scratch.loss, rel=1e-12)
+    assert "self-hosted teacher's inference" in r.regime.why
+    assert "would cost more than its tokens give" in r.regime.why

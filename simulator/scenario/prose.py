@@ -65,6 +65,13 @@ def teacher_harm(ctx, p) -> str | None:
         return None
     ln_g = float(observed_log_multiplier(ctx.law, float(p["student_params"]),
                                          float(p["student_tokens"]), raw))
+    charge = float(p.get("accounting.teacher_inference_flop", 0.0))
+    if charge > 0 and ln_g >= 0:   # the tokens help; the self-hosted teacher's inference costs more
+        return (f"the self-hosted teacher's inference ({charge:.3g} FLOP taken from the "
+                f"student's pre-training) would cost more than its tokens give "
+                f"(G = {math.exp(ln_g):.4g}): {100 * (raw / scratch - 1):.2g}% worse in loss; "
+                "the actor ignores the teacher, so the distilled result equals training from "
+                "scratch")
     return (f"the teacher's tokens would hurt by {100 * (raw / scratch - 1):.2g}% in loss (as "
             f"if training on {100 * (1 - math.exp(ln_g)):.2g}% fewer tokens, "
             f"G = {math.exp(ln_g):.4g}); "
