@@ -34,6 +34,7 @@ import functools
 
 import numpy as np
 
+from simulator.curves import forms
 from simulator.datafile import read_toml
 from simulator.paths import DATA_DIR
 
@@ -82,6 +83,28 @@ def teacher_inference_flop(active_params, tokens, prompt_ratio):
     """Returns the FLOP of a teacher forward pass over ``tokens`` outputs and their prompts:
     2 N (1 + r) T."""
     return 2.0 * active_params * (1.0 + prompt_ratio) * tokens
+
+
+def teacher(ctx, arr, law, tokens, pretrain, frontier_pre, n_opt, d_opt, floor) -> dict:
+    """Returns the tokens the behaviours see (after repetition), a self-hosted teacher's
+    inference charge and the student's pre-training compute and shape it leaves
+    (API tiers: no charge, the scratch shape (n_opt, d_opt)); ``floor``: core's compute floor."""
+    hosted = self_hosted(ctx.scenario.distillation.access)
+    params = arr("distillation.teacher_active_params")
+    out = {"self_hosted": hosted, "charge": np.zeros_like(pretrain), "student_flop": pretrain,
+           "n_opt": n_opt, "d_opt": d_opt}
+    if hosted:   # open or leaked weights on the actor's fleet: every requested token, no API
+        params = np.where(np.isfinite(params), params,
+                          forms.compute_optimal(law, frontier_pre)[0])
+        tokens = arr("distillation.tokens")
+        out["charge"] = teacher_inference_flop(
+            params, tokens, arr("distillation.input_tokens_per_output_token"))
+        out["student_flop"] = np.maximum(pretrain - out["charge"],
+                                         np.minimum(pretrain, floor))
+        out["n_opt"], out["d_opt"], _ = forms.compute_optimal(law, out["student_flop"])
+    out.update(tokens=tokens, teacher_params=params, effective_tokens=effective_tokens(
+        tokens, arr("distillation.epochs"), r_star()))
+    return out
 
 
 def outputs(acc, post_actor, post_frontier, frontier_pre, flop, hours, fleet_cost, enabled,

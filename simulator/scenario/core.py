@@ -185,7 +185,8 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
                               * arr("frontier.algorithmic_progress_per_year")), 1e-9)
     loss_t = forms.frontier_loss(law, frontier_pre)
     tokens, limit, api_cost, survival = _tokens(arr)
-    acc = _teacher_accounting(ctx, arr, law, tokens, pretrain, frontier_pre, n_opt, d_opt)
+    acc = accounting.teacher(ctx, arr, law, tokens, pretrain, frontier_pre, n_opt, d_opt,
+                             MIN_COMPUTE_FLOP)
     if acc["self_hosted"]:
         tokens, limit, api_cost, survival = (acc["tokens"], np.zeros(n, dtype=int),
                                              np.zeros(n), np.ones(n))
@@ -241,24 +242,3 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
                                   fleet_cost, enabled, n))
     return out
 
-
-def _teacher_accounting(ctx, arr, law, tokens, pretrain, frontier_pre, n_opt, d_opt) -> dict:
-    """Returns the tokens the behaviours see (after repetition), a self-hosted teacher's
-    inference charge and the student's pre-training compute and shape it leaves
-    (simulator.scenario.accounting; API tiers: no charge, the scratch shape)."""
-    hosted = accounting.self_hosted(ctx.scenario.distillation.access)
-    params = arr("distillation.teacher_active_params")
-    out = {"self_hosted": hosted, "charge": np.zeros_like(pretrain), "student_flop": pretrain,
-           "n_opt": n_opt, "d_opt": d_opt}
-    if hosted:   # open or leaked weights on the actor's fleet: every requested token, no API
-        params = np.where(np.isfinite(params), params,
-                          forms.compute_optimal(law, frontier_pre)[0])
-        tokens = arr("distillation.tokens")
-        out["charge"] = accounting.teacher_inference_flop(
-            params, tokens, arr("distillation.input_tokens_per_output_token"))
-        out["student_flop"] = np.maximum(pretrain - out["charge"],
-                                         np.minimum(pretrain, MIN_COMPUTE_FLOP))
-        out["n_opt"], out["d_opt"], _ = forms.compute_optimal(law, out["student_flop"])
-    out.update(tokens=tokens, teacher_params=params, effective_tokens=accounting.effective_tokens(
-        tokens, arr("distillation.epochs"), accounting.r_star()))
-    return out
