@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 
 from simulator.curves.forms import observed_log_multiplier
-from simulator.scenario.contract import Regime
 from simulator.scenario import accounting
+from simulator.scenario.contract import Regime
 from simulator.scenario.core import LIMITS, MIN_COMPUTE_FLOP
 from simulator.vocabulary import transfer_sentence
 
