@@ -5,8 +5,8 @@ import math
 
 import streamlit as st
 
-from app_pages import shared, views
-from simulator import appstate, bundle, display, guide
+from app_pages import shared, skill_view, views
+from simulator import appstate, bundle, display, guide, skill_app
 from simulator.errors import InputError
 from simulator.scenario.schema import path_words
 from simulator.vocabulary import no_minus_zero
@@ -23,15 +23,16 @@ UPLOAD_KEY = "explorer_upload"
 POLICY = ("rule", "actor.remote_access_controls", "actor.case_by_case_approval_fraction",
           "actor.smuggling_interdiction_fraction", "distillation.access", "distillation.top_k",
           "distillation.detection_probability_per_account_month", "distillation.accounts",
-          "distillation.rate_limit_tokens_per_minute")
+          "distillation.rate_limit_tokens_per_minute") + skill_app.EXTRA_POLICY_PATHS
 KEY_ASSUMPTIONS = ("actor.mfu", "actor.training_days", "distillation.tokens",
                    "frontier.compute_flop")
 GROUPS = (("scenario", "Year and outputs"), ("frontier", "Frontier actor (the teacher)"),
           ("actor", "Restricted actor: training"), ("chips", "Restricted actor: chips"),
-          ("distillation", "Distillation campaign"), ("uncertainty", "Monte Carlo"))
+          ("distillation", "Distillation campaign"), ("uncertainty", "Monte Carlo"),
+          ("capability", "Skill axis ([capability])"))
 
 # One view of the result at a time: a hidden tab's charts would still be built on every rerun.
-VIEWS = ["Uncertainty", "Sensitivity", "Fleet", "Distillation channel", "Serving",
+VIEWS = ["Uncertainty", "Sensitivity", "Skill axis", "Fleet", "Distillation channel", "Serving",
          "Over time", "Assumptions"]
 VIEW_SLUGS = {shared.slug(v): v for v in VIEWS}      # the view in a link: ?view=over-time
 
@@ -165,7 +166,8 @@ with st.sidebar:
 
     by_path = {lv.path: lv for lv in levers}
     # A control that cannot change this scenario's numbers is not drawn; the reader is told.
-    hidden = appstate.inapplicable_levers(base_scenario, values)
+    hidden = appstate.inapplicable_levers(base_scenario, values) | skill_app.inapplicable(
+        base_scenario, values)
     st.subheader("Policy levers")
     for path in POLICY:
         if path in by_path and path not in hidden:
@@ -333,9 +335,11 @@ if view == "Uncertainty":
                "A lag below 0 would mean the actor is ahead of the frontier. "
                + shared.TRANSFER_CAPTION)
 if view == "Sensitivity":
-    strategy = st.radio("Strategy", ["distill", "scratch"], horizontal=True,
-                        format_func=views.STRATEGY_LABELS.get, key="explorer_tornado")
-    chart = views.tornado_chart(data["tornado"], strategy, label_of=lever_name)
+    strategy = st.radio("Strategy", ["distill", "scratch"] + skill_view.axes(data),
+                        horizontal=True, key="explorer_tornado",
+                        format_func=lambda s: views.STRATEGY_LABELS.get(s, skill_view.AXIS))
+    chart = (skill_view.tornado(data, lever_name) if strategy == "skill"
+             else views.tornado_chart(data["tornado"], strategy, label_of=lever_name))
     if chart is None:
         st.info("No lever ranges to swing: add [[uncertainty.levers]] to the scenario.")
     else:
@@ -343,6 +347,8 @@ if view == "Sensitivity":
         st.caption("Each bar moves one lever across its range (the scenario's "
                    "[[uncertainty.levers]]) with the others at their values; the dashed line "
                    "is the lag at the scenario's values. Largest swing first.")
+if view == "Skill axis":
+    skill_view.render(data, scenario_json, label_of=lever_name)
 if view == "Fleet":
     fleet = data["fleet"]
     if fleet:

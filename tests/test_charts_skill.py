@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from simulator.scenario import evaluate, load_scenario
-from simulator.scenario.skill import skill_series
+from simulator.scenario.skill_series import skill_series
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "reasoning-traces-open-2026.toml"
@@ -48,3 +48,15 @@ def test_report_of_a_capability_scenario_has_the_skill_chart_and_section(tmp_pat
     md = (folder / "report.md").read_text()
     assert "## Skill capability" in md and "charts/skill.png" in md
     assert "> 7.5" in md or "&gt; 7.5" in md   # a lower-bound CEG printed as a bound
+
+
+def test_each_anchor_point_lies_inside_the_band_the_chart_draws_at_its_samples(result):
+    """The R1-Distill point (72.6% at ~800k verified traces) sits inside the verified-trace
+    band, not above its 95th percentile (the saturation range is centred on it)."""
+    s = skill_series(result["capability"], draws=400)
+    x = np.log(s["samples"])
+    e = s["tiers"]["verified_trace"]
+    n, a, _ = s["anchors"]["r1_distill"]
+    lo, mid, hi = (np.interp(np.log(n), x, e[k]) for k in ("p05", "median", "p95"))
+    assert lo < a < hi
+    assert mid == pytest.approx(a, abs=0.002)    # the point estimate is the measurement

@@ -9,8 +9,7 @@ import pytest
 
 from simulator.scenario import evaluate, load_scenario
 from simulator.scenario.loading import read_toml, scenario_from_dict
-from simulator.scenario.skill import (_draws, anchors, capability_block, load_shapes,
-                                      transfer)
+from simulator.scenario.skill_transfer import anchors, load_shapes, sample_draws, transfer
 from simulator.scenario.skill_section import TIERS, TRACE_TIERS, CapabilitySection
 
 BASE = "scenarios/api-open-2026.toml"
@@ -48,7 +47,7 @@ def test_zero_tokens_equals_scratch():
 def test_more_samples_never_lower_the_skill_outcome(tier):
     shapes, anc = load_shapes(), anchors()
     sec = CapabilitySection(tier=tier)
-    d = _draws(shapes, anc, sec, 300, 1)
+    d = sample_draws(shapes, 300, 1)
     prev_acc, prev_ceg = None, None
     for n in np.geomspace(1, 1e8, 25):
         out = transfer(shapes, anc, sec, float(n), 1e24, d)["tiers"][tier]
@@ -94,7 +93,7 @@ def test_timeline_never_before_release_and_lag_includes_the_delay():
 def test_knowledge_gate_raises_n50_for_a_smaller_student():
     shapes, anc = load_shapes(), anchors()
     sec = CapabilitySection()
-    d = _draws(shapes, anc, sec, 1, None)
+    d = sample_draws(shapes, 1, None)
     big = transfer(shapes, anc, sec, 1e4, anc["anchor_base_compute_flop"], d)
     small = transfer(shapes, anc, sec, 1e4, anc["anchor_base_compute_flop"] / 16, d)
     ratio = small["tiers"]["verified_trace"]["n50"][0] / big["tiers"]["verified_trace"]["n50"][0]
@@ -132,11 +131,11 @@ def test_every_shipped_scenario_runs_with_a_capability_section(fit):
 def test_ten_thousand_draws_under_a_second():
     shapes, anc = load_shapes(), anchors()
     sec = CapabilitySection()
-    transfer(shapes, anc, sec, 1e6, 1e24, _draws(shapes, anc, sec, 10, 0))
+    transfer(shapes, anc, sec, 1e6, 1e24, sample_draws(shapes, 10, 0))
     times = []
     for seed in range(5):
         t0 = time.perf_counter()
-        transfer(shapes, anc, sec, 1e6, 1e24, _draws(shapes, anc, sec, 10_000, seed))
+        transfer(shapes, anc, sec, 1e6, 1e24, sample_draws(shapes, 10_000, seed))
         times.append(time.perf_counter() - t0)
     assert float(np.median(times)) < 1.0
 
@@ -169,3 +168,25 @@ def test_two_axis_sentence_gives_both_lags_and_why_when_nothing_is_gained():
     text = two_axis_sentence(hidden, 2.14, 1.5)
     assert "moves the lag from 2.14 to 1.50 years" in text
     assert "gains nothing" in text and "stays under the actor's own post-training" in text
+
+
+def test_saturation_level_is_triangular_with_its_mode_at_the_measurement():
+    from simulator.scenario.skill_transfer import saturation_level
+
+    anc = anchors()
+    lo, mode, hi = anc["saturation_low"], anc["saturation_central"], anc["saturation_high"]
+    assert lo < mode < hi
+    assert saturation_level(anc, 0.5, central=True) == pytest.approx(mode)
+    draws = saturation_level(anc, np.random.default_rng(0).random(200_000), central=False)
+    assert draws.min() >= lo - 1e-12 and draws.max() <= hi + 1e-12
+    assert float(np.mean(draws)) == pytest.approx((lo + mode + hi) / 3, abs=5e-4)
+    q05, q95 = np.percentile(draws, [5, 95])
+    assert q05 < mode < q95
+
+
+def test_point_accuracy_lies_inside_its_monte_carlo_interval_at_saturation():
+    b = _block(_scenario(BASE, tier="verified_trace"), draws=2000)
+    d = b["distilled"]
+    assert d["regime"] == "saturated"
+    lo, hi = d["accuracy_interval"]
+    assert lo < d["accuracy"] < hi

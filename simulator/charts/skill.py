@@ -8,7 +8,7 @@ Solid where the samples map (at the same n/n50) into the capability card's measu
 dashed outside it; bands: 5th-95th percentile over the card's bootstrap and the anchors'
 ranges; the literature anchors (R1-Distill, s1, LIMO) as labelled points; the self-reliant
 level (R1-Zero, RL on the same base) as a reference line. The numbers come from
-simulator.scenario.skill.skill_series; this module only draws.
+simulator.scenario.skill_series.skill_series; this module only draws.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def skill_chart(result: dict, *, stamp: Stamp | None = None, series: dict | None
     from matplotlib.lines import Line2D
     from matplotlib.ticker import FuncFormatter
 
-    from simulator.scenario.skill import skill_series
+    from simulator.scenario.skill_series import skill_series
 
     block = result.get("capability")
     with style_context():

@@ -24,6 +24,7 @@ from simulator.scenario.schema import (
     Uncertainty,
     is_lever,
 )
+from simulator.scenario.skill_section import CapabilitySection
 
 
 def _specs_for(model_cls, prefix: str, group: str, instance) -> list[dict]:
@@ -81,6 +82,8 @@ def lever_specs(scenario: Scenario | None = None) -> list[dict]:
                         scenario.distillation if scenario else None)
     specs += _specs_for(Uncertainty, "uncertainty.", "uncertainty",
                         scenario.uncertainty if scenario else None)
+    if scenario is not None and getattr(scenario, "capability", None) is not None:
+        specs += _specs_for(CapabilitySection, "capability.", "capability", scenario.capability)
     from simulator.scenario import world
 
     choices = {"rule": _safe(world.rule_ids), "law": _safe(world.law_ids),

@@ -176,9 +176,12 @@ def evaluate(scenario, fit_card=None, *, draws=None, seed=None,
     if getattr(scenario, "capability", None) is not None:
         from simulator.scenario.skill import capability_block
 
-        result = result.model_copy(update={"capability": capability_block(
-            scenario, result.to_dict(), draws=n, seed=seed,
-            evaluate=evaluate if with_tornado else None)})
+        block = capability_block(scenario, result.to_dict(), draws=n, seed=seed)
+        if with_tornado:   # the API policies and the skill-axis tornado (scenario.skill_tornado)
+            from simulator.scenario.skill_tornado import policy_blocks
+
+            block.update(policy_blocks(scenario, ctx, base, result.tornado, evaluate))
+        result = result.model_copy(update={"capability": block})
     return result
 
 

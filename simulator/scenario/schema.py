@@ -316,7 +316,8 @@ class Scenario(_Strict):
 LEVER_FIELDS = {"frontier": _levers_of(Frontier), "actor": _levers_of(Actor),
                 "chip": _levers_of(ChipEntry), "distillation": _levers_of(Distillation)}
 GROUP_MODELS = {"frontier": Frontier, "actor": Actor, "chip": ChipEntry,
-                "distillation": Distillation, "scenario": Scenario}
+                "distillation": Distillation, "scenario": Scenario,
+                "capability": CapabilitySection}
 
 
 def path_field(path: str):

@@ -6,6 +6,7 @@ teacher sample is counted, what the API exposes of it (simulator.scenario.skill 
     tokens_per_sample = 4000
     tier = "verified_trace"          # answer, trace, verified_trace, trace_topk, trace_logits, grader
     hide_chain_of_thought = false    # true: every trace tier transfers as `answer`
+    refuse_grading = false           # true: the API grades nothing (a grader campaign buys 0)
     teacher_release = "2025-01-20"   # the teacher's release date (the campaign starts after it)
     student_training_days = 7
 """
@@ -49,6 +50,10 @@ class CapabilitySection(BaseModel):
         False, description="The API hides the chain of thought: every trace tier transfers "
         "as `answer` (the card's hidden-reasoning channel).",
         json_schema_extra=words("API hides the chain of thought"))
+    refuse_grading: bool = Field(
+        False, description="The API refuses to grade the student's answers: a `grader` "
+        "campaign buys nothing on the skill (the student keeps its own post-training).",
+        json_schema_extra=words("API refuses to grade answers"))
     anchors: list[Literal["r1_distill", "r1_zero", "limo", "s1"]] = Field(
         default_factory=lambda: list(ANCHORS), min_length=1, description="Literature anchors "
         "used (data/distillation_priors.toml [skill]): r1_distill (level at saturation), "

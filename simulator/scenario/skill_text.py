@@ -44,8 +44,9 @@ def capability_lines(block: dict) -> list[str]:
     lines += [f"  note: {n}" for n in block["notes"]]
     if block.get("api_policies"):
         headers, rows = policy_table(block)
-        lines.append("  API-provider policies (skill axis):")
-        lines += [f"    {r[0]:52}{r[1]:>16}{r[2]:>10}{r[3]:>8}{r[4]:>9}{r[5]:>9}" for r in rows]
+        lines.append("  API-provider policies (both axes):")
+        lines += [f"    {r[0]:52}{r[1]:>16}{r[2]:>10}{r[3]:>14}{r[4]:>9}{r[5]:>16}{r[6]:>9}"
+                  for r in rows]
     return lines
 
 
@@ -80,22 +81,71 @@ def capability_report_blocks(block: dict) -> list:
                   "this delay)."),
             ("ul", [f"{k}: {v}" for k, v in block["provenance"].items()]
              + list(block.get("notes") or []))] + (
-        [("h3", "What each API-provider policy does to the skill"),
-         ("table", *policy_table(block))] if block.get("api_policies") else [])
+        [("h3", "What each API-provider policy does, on both axes"),
+         ("table", *policy_table(block))] if block.get("api_policies") else []) + (
+        [("ul", policy_notes(block))] if policy_notes(block) else []) + (
+        [("h3", "Which levers move the skill lag most (API policies included)"),
+         ("table", *tornado_table(block))] if block.get("tornado") else [])
+
+
+def tornado_table(block: dict) -> tuple[list, list]:
+    """Returns (headers, rows): the skill-axis tornado, largest skill swing first, with the
+    distilled loss lag at the same settings."""
+    headers = ["Lever", "Low / high", "Skill lag at low / high (yr)",
+               "Loss lag at low / high (yr)"]
+    rows = []
+    for r in block.get("tornado") or []:
+        ends = "API open / in force" if r["kind"] == "policy" else \
+            f"{r['low']:.3g} / {r['high']:.3g}"
+        rows.append([r["label"], ends, _pair(r, "skill"), _pair(r, "loss")])
+    return headers, rows
+
+
+def _pair(row: dict, axis: str) -> str:
+    side = row.get(axis)
+    if row.get("inapplicable"):
+        return "no effect here"
+    if not side:
+        return "not measured"
+    return f"{_years(side['lag_years_at_low'])} / {_years(side['lag_years_at_high'])}"
 
 
 def policy_table(block: dict) -> tuple[list, list]:
-    """Returns (headers, rows): the skill outcome under each API-provider policy."""
-    headers = ["API policy", "Tier used", "Samples", "Skill accuracy", "CEG", "Skill lag (yr)"]
+    """Returns (headers, rows): the outcome under each API-provider policy on both axes (skill
+    cells read "not measured" where the capability card cannot show the policy)."""
+    headers = ["API policy", "Tier used", "Samples", "Skill accuracy", "CEG", "Skill lag (yr)",
+               "Loss lag (yr)"]
     d = block["distilled"]
-    rows = [["As in the scenario", d["tier"], f"{block['samples']:.3g}", percent_text(d["accuracy"]),
-             ("> " if d["ceg_kind"] == "lower_bound" else "") + f"{d['ceg']:.3g}",
-             ("<= " if d["lag_kind"] == "upper_bound" else "") + f"{d['lag_years']:.2f}"]]
+    loss = (block.get("loss_lag_years") or {}).get("distill")
+    rows = [["As in the scenario", *_skill_cells(d, block["samples"]), _years(loss)]]
     for p in block.get("api_policies") or []:
-        rows.append([p["policy"], p["tier"], f"{p['samples']:.3g}", percent_text(p["accuracy"]),
-                     ("> " if p["ceg_kind"] == "lower_bound" else "") + f"{p['ceg']:.3g}",
-                     ("<= " if p["lag_kind"] == "upper_bound" else "") + f"{p['lag_years']:.2f}"])
+        cells = _skill_cells(p, p["samples"]) if p.get("skill_measured", True) else \
+            ["not measured"] * 5
+        loss_cell = _years(p.get("loss_lag_years")) if p.get("loss_measured", True) else \
+            "not measured"
+        rows.append([p["policy"], *cells, loss_cell])
     return headers, rows
+
+
+def policy_notes(block: dict) -> list[str]:
+    """Returns one line per policy whose row needs a word: no effect here, or not measured."""
+    out = []
+    for p in block.get("api_policies") or []:
+        words = [w for w in (p.get("inapplicable") and f"no effect here: {p['inapplicable']}",
+                             p.get("skill_note"), p.get("loss_note")) if w]
+        if words:
+            out.append(f"{p['policy']}: " + "; ".join(words))
+    return out
+
+
+def _skill_cells(e: dict, samples: float) -> list[str]:
+    return [e["tier"], f"{samples:.3g}", percent_text(e["accuracy"]),
+            ("> " if e["ceg_kind"] == "lower_bound" else "") + f"{e['ceg']:.3g}",
+            ("<= " if e["lag_kind"] == "upper_bound" else "") + f"{e['lag_years']:.2f}"]
+
+
+def _years(x) -> str:
+    return "n/a" if x is None else f"{x:.2f}"
 
 
 def two_axis_sentence(block: dict, loss_lag_scratch: float, loss_lag_distill: float,
