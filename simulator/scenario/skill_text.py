@@ -45,8 +45,9 @@ def capability_lines(block: dict) -> list[str]:
     if block.get("api_policies"):
         headers, rows = policy_table(block)
         lines.append("  API-provider policies (both axes):")
-        lines += [f"    {r[0]:52}{r[1]:>16}{r[2]:>10}{r[3]:>14}{r[4]:>9}{r[5]:>16}{r[6]:>9}"
-                  for r in rows]
+        lines += [f"    {r[0]:52}{r[1]:>16}{r[2]:>10}{r[3]:>16}{r[4]:>9}{r[5]:>16}{r[6]:>14}"
+                  for r in [headers] + rows]
+        lines += [f"    note: {n}" for n in policy_notes(block)]
     return lines
 
 

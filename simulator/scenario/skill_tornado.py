@@ -46,11 +46,14 @@ def lever_rows(scenario, ctx, base: dict, levers: list[tuple]) -> list[dict]:
     clock = np.log(values["frontier.growth_per_year"]
                    * values["frontier.algorithmic_progress_per_year"])
     at_base = _skill_at(scenario, out, clock, n - 1)
+    from simulator.charts.scenario import lever_label   # chip entries named by their chip
+
+    fleet = [entry.chip for entry in scenario.actor.chips]
     loss = out["distill.lag_years"]
     rows = []
     for j, (path, low, high) in enumerate(levers):
         lo, hi = (_skill_at(scenario, out, clock, i) for i in (2 * j, 2 * j + 1))
-        rows.append({"path": path, "label": path_words(path).get("label") or path,
+        rows.append({"path": path, "label": lever_label({"path": path}, fleet),
                      "kind": "lever", "low": low, "high": high, "base": float(base[path]),
                      "loss": tornado_side(float(loss[2 * j]), float(loss[2 * j + 1]),
                                           float(loss[-1])),
