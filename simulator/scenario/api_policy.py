@@ -10,8 +10,8 @@ speak the same language:
 - drop log-probs              distillation.access = "text" (log-prob tiers -> trace; the loss
                               axis loses top-k / logit distillation)
 - cap top-k                   distillation.top_k (loss axis through the teacher's captured
-                              mass; the skill axis only where the capability card measured the
-                              captured mass of its top-k runs: otherwise "not measured")
+                              mass, measured at k = 20 only; the skill axis says "not
+                              measured": the capability card records no captured mass)
 - rate limit                  distillation.rate_limit_tokens_per_minute (tokens obtained)
 - account detection           distillation.detection_probability_per_account_month
 - refuse to grade             capability.refuse_grading = true (a grader campaign buys nothing)
@@ -114,18 +114,16 @@ def _mass_table_k() -> int | None:
 def skill_measured(scenario, key: str) -> str | None:
     """Returns why the skill axis cannot show policy ``key`` (None: it can). A top-k cap acts
     through the teacher's captured probability mass: the skill axis would need the mass of the
-    capability card's top-k runs and the mass at the capped k; neither is measured today."""
+    capability card's top-k runs and the mass at the capped k; today's card records neither
+    mass, so the skill axis never claims a top-k effect."""
     if key != "cap_top_k":
         return None
-    if load_shapes()["tiers"]["trace_topk"].get("captured_mass") is None:
+    mass = load_shapes()["tiers"]["trace_topk"].get("captured_mass")
+    if mass is None:
         return ("not measured: the capability card does not record the captured probability "
                 "mass of its top-k runs, so a real API's top-k cannot be mapped onto the skill")
-    k = BY_KEY[key].on(scenario)
-    table_k = _mass_table_k()
-    if table_k is None or k < table_k:
-        return (f"not measured: the captured mass at k = {k} is not in "
-                "data/distillation_priors.toml [topk_captured_mass]")
-    return None
+    return (f"not measured: the card's top-k runs captured a mass of {mass:g}, but the skill "
+            "transfer does not map a real API's top-k through it yet")
 
 
 def loss_measured(scenario, key: str) -> str | None:
