@@ -23,7 +23,7 @@ def inapplicable(scenario, values: dict) -> dict:
     changes = {p: values[p] for p in ("capability.tier", "distillation.access") if p in values}
     s = with_changes(scenario, changes) if changes else scenario
     return {p.path: why for p in POLICY_LEVERS
-            if p.path in EXTRA_POLICY_PATHS and (why := p.inapplicable(s))}
+            if p.path in EXTRA_POLICY_PATHS and (why := p.why_not(s))}
 
 
 def _pct(x) -> str:

@@ -114,3 +114,14 @@ def test_tornado_skill_lag_at_the_base_equals_the_block(topk_block):
 def test_skill_measured_only_blocks_the_top_k_cap():
     s = _scenario(tier="trace_topk", distillation={"access": "topk"})
     assert [p.key for p in POLICY_LEVERS if skill_measured(s, p.key)] == ["cap_top_k"]
+
+
+def test_no_api_policy_reaches_a_self_hosted_teacher():
+    s = _scenario(tier="trace_logits", distillation={"access": "logits"})
+    b = evaluate(s, draws=0).to_dict()["capability"]
+    for row in b["api_policies"]:
+        assert "self-hosted" in row["inapplicable"]
+        assert row["tier"] == b["distilled"]["tier"]        # the scenario's own numbers
+        assert row["lag_years"] == pytest.approx(b["distilled"]["lag_years"], abs=1e-12)
+    assert all(r["inapplicable"] and "self-hosted" in r["inapplicable"]
+               for r in b["tornado"] if r["kind"] == "policy")

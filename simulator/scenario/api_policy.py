@@ -17,7 +17,8 @@ speak the same language:
 - refuse to grade             capability.refuse_grading = true (a grader campaign buys nothing)
 
 Hiding the chain of thought and refusing to grade change nothing on the loss axis: the loss
-model counts the tokens bought, not what they carry (said in each row's ``loss_note``).
+model counts the tokens bought, not what they carry (said in each row's ``loss_note``). No
+policy reaches a self-hosted teacher (distillation.access = logits: open or leaked weights).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from simulator.scenario.accounting import SELF_HOSTED_ACCESS
 from simulator.scenario.skill_transfer import load_shapes
 
 TOPK_CAP = 5   # the old Completions API's logprobs maximum (OpenAI), against today's 20
@@ -42,6 +44,14 @@ class PolicyLever:
     on: Callable[[Any], Any]
     inapplicable: Callable[[Any], str | None]
     loss_note: str = ""
+
+    def why_not(self, scenario) -> str | None:
+        """Returns why this policy cannot change ``scenario``'s numbers, or None: no API policy
+        reaches a self-hosted teacher (open or leaked weights, distillation.access = logits)."""
+        if scenario.distillation.access in SELF_HOSTED_ACCESS:
+            return ("the teacher is self-hosted (distillation.access = logits: open or leaked "
+                    "weights), so no API policy reaches it")
+        return self.inapplicable(scenario)
 
 
 def _topk_inapplicable(s) -> str | None:
@@ -171,8 +181,8 @@ def api_policies(scenario, evaluate, outcomes: Outcomes | None = None) -> list[d
     outcomes = outcomes or Outcomes(scenario, evaluate)
     rows = []
     for label, keys in TABLE:
-        o = outcomes(_on(scenario, keys))
-        live = [k for k in keys if not BY_KEY[k].inapplicable(scenario)]
+        live = [k for k in keys if not BY_KEY[k].why_not(scenario)]
+        o = outcomes(_on(scenario, live))   # a policy with no effect here is not applied
         skill = [n for n in (skill_measured(scenario, k) for k in live) if n]
         loss = [n for n in (loss_measured(scenario, k) for k in live) if n]
         rows.append({"policy": label, **o, "skill_measured": not skill,
@@ -180,7 +190,7 @@ def api_policies(scenario, evaluate, outcomes: Outcomes | None = None) -> list[d
                      "loss_note": "; ".join(loss + [BY_KEY[k].loss_note for k in live
                                                     if BY_KEY[k].loss_note]),
                      "inapplicable": "; ".join(
-                         [BY_KEY[k].inapplicable(scenario) for k in keys if k not in live]
+                         [BY_KEY[k].why_not(scenario) for k in keys if k not in live]
                          + [f"already in force ({BY_KEY[k].path} = {_toml(BY_KEY[k].on(scenario))})"
                             for k in live if _value(scenario, BY_KEY[k].path)
                             == BY_KEY[k].on(scenario)])})
@@ -195,7 +205,7 @@ def policy_tornado(scenario, evaluate, outcomes: Outcomes | None = None) -> list
     base = outcomes({})
     rows = []
     for p in POLICY_LEVERS:
-        why = p.inapplicable(scenario)
+        why = p.why_not(scenario)
         row = {"path": p.path, "key": p.key, "label": p.label, "kind": "policy",
                "low": p.off(scenario), "high": p.on(scenario),
                "base": _value(scenario, p.path), "inapplicable": why,
