@@ -58,6 +58,15 @@ def test_the_smoke_preset_runs_every_arm_and_tier_with_the_results_contract(smok
                for r in improve)
 
 
+def test_the_capability_sweep_leaves_a_finished_progress_file(smoke):
+    from simulator.experiments.progress import read_progress
+
+    out, summary, _ = smoke
+    progress = read_progress(out)
+    assert progress["state"] == "finished" and progress["failed"] == 0
+    assert progress["done"] == progress["total"] == summary["total"]
+
+
 @pytest.mark.slow
 def test_the_smoke_preset_fits_its_time_budget_on_two_idle_cores(tmp_path):
     """A benchmark (run with -m slow on an otherwise idle machine): the budget is 90 s."""

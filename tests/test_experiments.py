@@ -307,6 +307,14 @@ def test_smoke_sweep_writes_config_provenance_and_results(smoke_dir):
     assert len(rows) == len({r["run_id"] for r in rows})
 
 
+def test_smoke_sweep_leaves_a_finished_progress_file_matching_its_results(smoke_dir):
+    progress = json.loads((smoke_dir / "progress.json").read_text())
+    rows = read_csv(smoke_dir / "results.csv")
+    assert progress["state"] == "finished" and progress["failed"] == 0
+    assert progress["done"] == progress["total"] == len(rows)
+    assert progress["current"] == [] and progress["unit"] == "FLOP"
+
+
 def test_no_run_is_below_the_oracle_floor(smoke_dir):
     for r in read_csv(smoke_dir / "results.csv"):
         assert float(r["loss"]) > float(r["oracle_loss"])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from simulator import atomic
 from simulator.experiments import capability_presets as cp
+from simulator.experiments.progress import write_progress
 from simulator.experiments.sweep import execute_jobs, prepare_dir, read_results
 from simulator.provenance import provenance
 
@@ -78,6 +79,8 @@ def run_capability_sweep(config, out, workers=None, scheduler=None, progress=Tru
             pending.append(job)
     if pending:
         _execute(pending, config, out, results, workers, scheduler, progress, len(ids))
+    else:
+        write_progress(out, done=len(results), total=len(ids), state="finished")
     return {"done": len(results), "total": len(ids), "wall_s": time.perf_counter() - t0,
             "dir": str(out)}
 
@@ -98,7 +101,7 @@ def _execute(jobs, config, out, results, workers, scheduler, progress, total):
     execute_jobs(jobs, run_job, cost=cost, results=results,
                  save=lambda: write_results(out, results), workers=workers,
                  scheduler=scheduler, progress=progress, desc=config["preset"], unit="step",
-                 total_runs=total, prepare=with_base, on_row=keep_base,
+                 total_runs=total, folder=out, prepare=with_base, on_row=keep_base,
                  name="capability sweep",
                  priority=lambda j: ({"teacher": 0, "base": 1}.get(j["kind"], 2),
                                      -cost[j["job_id"]]))

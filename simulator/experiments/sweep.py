@@ -5,6 +5,7 @@
     python -m simulator experiments run --preset default --out DIR --scheduler tcp://host:8786
 
 A sweep directory holds ``config.json`` (the preset, exactly), ``provenance.json``,
+``progress.json`` (how far it has got: simulator.experiments.progress),
 ``results.csv`` (one row per finished run), ``runs/<run_id>.json`` (each run as it finishes,
 written by the worker) and ``teachers/`` (the trained teacher and its cached labels). Every write
 is atomic; a rerun skips finished runs, so a killed sweep loses only the work in flight. A
@@ -12,6 +13,7 @@ directory that holds a different config is refused. With ``--scheduler``, the Da
 see the sweep directory at the same path (a LocalCluster, or a shared filesystem).
 """
 
+import contextlib
 import csv
 import io
 import json
@@ -24,6 +26,7 @@ from pathlib import Path
 from simulator import atomic
 from simulator.errors import InputError
 from simulator.experiments import presets
+from simulator.experiments.progress import write_progress
 from simulator.provenance import provenance, sha256_file
 
 COLUMNS = ["run_id", "mode", "teacher", "params", "tokens", "flops", "teacher_flops", "loss",
@@ -194,6 +197,8 @@ def run_sweep(preset, out, workers=None, scheduler=None, device="auto", corpus=N
     jobs = _pending(presets.with_skips(all_jobs, finished), out)
     if jobs:
         _execute(jobs, config, out, results, workers, scheduler, progress, total_runs)
+    else:
+        write_progress(out, done=len(results), total=total_runs, state="finished")
     return {"done": len(results), "total": total_runs, "wall_s": time.perf_counter() - t0,
             "dir": str(out)}
 
@@ -225,23 +230,33 @@ def _execute(jobs, config, out, results, workers, scheduler, progress, total_run
     execute_jobs(jobs, run_job, cost=cost, results=results,
                  save=lambda: write_results(out, results), workers=workers,
                  scheduler=scheduler, progress=progress, desc=config["preset"], unit="FLOP",
-                 total_runs=total_runs,
+                 total_runs=total_runs, folder=out,
                  priority=lambda j: (j["job_id"] not in critical, -cost[j["job_id"]]))
 
 
 def execute_jobs(jobs, run_job, *, cost, results, save, workers, scheduler, progress, desc,
-                 unit, total_runs, priority, prepare=None, on_row=None, name="sweep"):
+                 unit, total_runs, priority, folder, prepare=None, on_row=None, name="sweep"):
     """Runs every job once the jobs it depends on have finished, at most one per executor slot,
     in ``priority`` order (a sort key); returns nothing.
 
     Each finished job's rows go into ``results`` (by run id; ``on_row`` sees each) and
     ``save()`` writes them at once, so a killed sweep keeps every finished run. ``prepare``
     may add what a job needs from earlier results just before it is submitted. On an error or
-    an interrupt (Ctrl-C, SIGTERM) the local workers are killed.
+    an interrupt (Ctrl-C, SIGTERM) the local workers are killed. The sweep's progress file
+    (simulator.experiments.progress) in ``folder`` follows every submission and finish and
+    ends in state finished, failed or stopped.
     """
     from tqdm import tqdm
 
+    from simulator.experiments.progress import write_progress
     from simulator.workers import close_executor, sigterm_interrupts
+    work_total, work_done, failed = sum(cost.values()), 0.0, 0
+
+    def report(state="running"):
+        write_progress(folder, done=len(results), total=total_runs, failed=failed,
+                       current=[j["job_id"] for j in running.values()], state=state,
+                       work_done=work_done, work_total=work_total, unit=unit)
+
     waiting = {j["job_id"]: j for j in jobs}
     unfinished = set(waiting)
     executor, slots, close = open_executor(workers, scheduler)
@@ -249,21 +264,29 @@ def execute_jobs(jobs, run_job, *, cost, results, save, workers, scheduler, prog
                desc=desc, file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
     bar.set_postfix_str(f"runs {len(results)}/{total_runs}")
     running = {}
-    finished_cleanly = False
+    finished_cleanly, state = False, "failed"
+    report()
     try:
         with sigterm_interrupts():  # SIGTERM: stop like Ctrl-C, killing the workers
             while waiting or running:
                 ready = sorted((j for j in waiting.values() if not set(j["deps"]) & unfinished),
                                key=priority)
-                for job in ready[:max(0, slots - len(running))]:
+                submitted = ready[:max(0, slots - len(running))]
+                for job in submitted:
                     running[executor.submit(run_job, prepare(job) if prepare else job)] = job
                     del waiting[job["job_id"]]
+                if submitted:
+                    report()
                 if not running:
                     raise RuntimeError(f"{name}: unsatisfiable job dependencies")
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     job = running.pop(fut)
-                    rows = fut.result()
+                    try:
+                        rows = fut.result()
+                    except Exception:
+                        failed += 1
+                        raise
                     for row in rows:
                         results[row["run_id"]] = row
                         if on_row:
@@ -271,10 +294,18 @@ def execute_jobs(jobs, run_job, *, cost, results, save, workers, scheduler, prog
                     if rows:
                         save()
                     unfinished.discard(job["job_id"])
+                    work_done += cost[job["job_id"]]
                     bar.update(cost[job["job_id"]])
                     bar.set_postfix_str(f"runs {len(results)}/{total_runs}")
-        finished_cleanly = True
+                    report()
+        finished_cleanly, state = True, "finished"
+    except KeyboardInterrupt:
+        state = "stopped"
+        raise
     finally:
+        running.clear()
+        with contextlib.suppress(OSError):   # a full disk must not hide the error that ended it
+            report(state)
         bar.close()
         close_executor(executor, finished_cleanly)
         close()
