@@ -9,7 +9,7 @@ import time
 
 import streamlit as st
 
-from simulator import guide
+from simulator.app import guide
 
 _started = time.perf_counter()
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages import shared
-from simulator import guide
+from simulator.app import guide
 
 shared.page_header("About & method", guide.QUESTION)
 

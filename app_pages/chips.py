@@ -4,8 +4,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages import shared, tables, views
-from simulator import appstate, hardware
+from app_pages import shared
+from simulator import hardware
+from simulator.app import links, vega, whatif
+from simulator.app.status_matrix import status_matrix_html
 from simulator.charts import labels as labels_mod
 
 PAGE = "chips"
@@ -18,9 +20,9 @@ METRIC_LABELS = {"tpp": "TPP", "performance_density": "Performance density (TPP/
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def classified(rule_id: str, whatif: tuple) -> pd.DataFrame:
+def classified(rule_id: str, moved: tuple) -> pd.DataFrame:
     """Returns the chip table classified under the rule, with the what-if thresholds applied."""
-    rule = appstate.rule_with_thresholds(hardware.get_rule(rule_id), dict(whatif))
+    rule = whatif.rule_with_thresholds(hardware.get_rule(rule_id), dict(moved))
     return hardware.classify_all(rule)
 
 
@@ -40,13 +42,7 @@ def rule_info(rule_id: str) -> dict:
     rule = hardware.get_rule(rule_id)
     return {"title": rule.title, "label": rule.name, "effective": rule.effective, "summary": rule.summary,
             "sources": list(rule.sources), "cloud": rule.cloud_access_allowed,
-            "thresholds": appstate.rule_thresholds(rule)}
-
-
-def threshold_limits(entry: dict) -> tuple[float, float, float]:
-    """Returns (min, max, step) for a threshold's number input: 0 to 10x its value."""
-    value = entry["value"]
-    return 0.0, max(10.0 * value, 1.0), (value / 100.0 if value else 0.1)
+            "thresholds": whatif.rule_thresholds(rule)}
 
 
 rule_ids = hardware.rule_ids()
@@ -62,12 +58,12 @@ messages = st.container()
 new_errors = None
 if shared.link_is_new(PAGE):
     query, new_errors = shared.query_dict(), []
-    rule_id = appstate.decode_choice(query, "rule", rule_ids, default_rule, new_errors)
+    rule_id = links.decode_choice(query, "rule", rule_ids, default_rule, new_errors)
     st.session_state[RULE_KEY] = rule_id
     thresholds = rule_info(rule_id)["thresholds"]
     for entry in thresholds:
-        lo, hi, _ = threshold_limits(entry)
-        st.session_state[WHATIF_PREFIX + entry["key"]] = appstate.decode_number(
+        lo, hi, _ = whatif.threshold_limits(entry)
+        st.session_state[WHATIF_PREFIX + entry["key"]] = links.decode_number(
             query, entry["key"], lo, hi, entry["value"], new_errors)
     known = {"rule"} | {e["key"] for e in thresholds}
     unknown = sorted(k for k in query if k not in known)
@@ -107,7 +103,7 @@ with top[0]:
                        "it are listed under each input.")
             cols = st.columns(2)
             for i, entry in enumerate(thresholds):
-                lo, hi, step = threshold_limits(entry)
+                lo, hi, step = whatif.threshold_limits(entry)
                 with cols[i % 2]:
                     st.number_input(
                         f"{METRIC_LABELS.get(entry['metric'], entry['metric'])} "
@@ -120,10 +116,10 @@ with top[0]:
     else:
         st.info("This rule has no thresholds to move.", icon=":material/info:")
 
-whatif = {e["key"]: float(st.session_state[WHATIF_PREFIX + e["key"]]) for e in thresholds
-          if not appstate.same_value(st.session_state[WHATIF_PREFIX + e["key"]], e["value"])}
-table = classified(rule_id, tuple(sorted(whatif.items())))
-base = classified(rule_id, ()) if whatif else table
+moved = {e["key"]: float(st.session_state[WHATIF_PREFIX + e["key"]]) for e in thresholds
+         if not links.same_value(st.session_state[WHATIF_PREFIX + e["key"]], e["value"])}
+table = classified(rule_id, tuple(sorted(moved.items())))
+base = classified(rule_id, ()) if moved else table
 
 with top[1]:
     counts = table["status"].value_counts()
@@ -131,7 +127,7 @@ with top[1]:
     for cell, (status, label) in zip(cells, shared.STATUS_LABELS.items()):
         delta = int(counts.get(status, 0)) - int(base["status"].value_counts().get(status, 0))
         cell.metric(label, int(counts.get(status, 0)),
-                    delta=delta if whatif and delta else None, delta_color="off")
+                    delta=delta if moved and delta else None, delta_color="off")
 
     plot = table.assign(
         status_label=table["status"].map(shared.STATUS_LABELS),
@@ -144,10 +140,10 @@ with top[1]:
     points = alt.Chart(plot).mark_point(size=90, filled=True, opacity=0.9).encode(
         x=alt.X("tpp:Q", title="Total processing performance (TPP, log scale)",
                 scale=alt.Scale(type="log", domain=list(x_domain)),
-                axis=alt.Axis(values=views.log_axis(*x_domain)["values"], format=",.0f")),
+                axis=alt.Axis(values=vega.log_axis(*x_domain)["values"], format=",.0f")),
         y=alt.Y("performance_density:Q", title="Performance density (TPP per mm², log scale)",
                 scale=alt.Scale(type="log", domain=list(y_domain)),
-                axis=alt.Axis(values=views.log_axis(*y_domain)["values"], format="~g")),
+                axis=alt.Axis(values=vega.log_axis(*y_domain)["values"], format="~g")),
         color=alt.Color("status_label:N", title="Status",
                         scale=alt.Scale(domain=domain,
                                         range=list(shared.STATUS_COLOURS.values()))),
@@ -175,7 +171,7 @@ with top[1]:
         for (dx, dy, align), rows in by_offset.items()]
     rules = []
     for entry in thresholds:
-        value = whatif.get(entry["key"], entry["value"])
+        value = moved.get(entry["key"], entry["value"])
         if entry["metric"] == "tpp":
             rules.append(alt.Chart(pd.DataFrame({"v": [value]})).mark_rule(
                 strokeDash=[4, 3], color="#777").encode(x="v:Q"))
@@ -185,7 +181,7 @@ with top[1]:
     chart = alt.layer(*rules, points, *labels).properties(
         height=430, title=alt.Title(
             f"Chips by TPP and performance density under rule {rule_id}"
-            + (" (what-if)" if whatif else ""),
+            + (" (what-if)" if moved else ""),
             subtitle="Dashed lines: the rule's TPP (vertical) and density (horizontal) "
                      "thresholds. Hover a point for the deciding test."))
     st.altair_chart(chart, width="stretch")
@@ -193,11 +189,11 @@ with top[1]:
     st.caption("Source: chip specifications in data/chips.csv (vendor datasheets, Epoch AI); "
                "thresholds in data/rules.toml (BIS rules)."
                + (f" Not plotted (die area unknown): {', '.join(missing)}." if missing else ""))
-    whatif_items = tuple(sorted(whatif.items()))
+    whatif_items = tuple(sorted(moved.items()))
 
     def make_map():
         from simulator.charts.chips import chip_map
-        rule = appstate.rule_with_thresholds(hardware.get_rule(rule_id), dict(whatif_items))
+        rule = whatif.rule_with_thresholds(hardware.get_rule(rule_id), dict(whatif_items))
         return chip_map(classified(rule_id, whatif_items), rule)
 
     st.caption("Publication figure (with title, source and provenance):")
@@ -247,7 +243,7 @@ shared.figure_preview(make_serving_chart, key="chips_serving_preview",
                       label="Show the serving chart (all rules)")
 shared.figure_downloads(make_serving_chart, "serving_per_chip", key="chips_serving_fig")
 
-if whatif:
+if moved:
     changed = table.loc[table["status"] != base["status"], ["chip"]].assign(
         before=base["status"].map(shared.STATUS_LABELS),
         after=table["status"].map(shared.STATUS_LABELS)).rename(columns={
@@ -261,7 +257,7 @@ st.caption("Status of each chip for the restricted country under each rule, olde
            "(the rules' thresholds as published, not the what-if above). Hover a cell for the "
            "test that decided it and why; * marks estimated specifications.")
 records, matrix_rules, matrix_rows = matrix_data()
-st.html(tables.status_matrix_html(records, matrix_rules, shared.STATUS_LABELS,
+st.html(status_matrix_html(records, matrix_rules, shared.STATUS_LABELS,
                                   shared.STATUS_COLOURS))
 st.download_button(
     "Download the matrix (CSV: status and deciding test per rule)",
@@ -284,10 +280,10 @@ st.dataframe(
                    "Why": st.column_config.TextColumn(width="large")})
 st.download_button(
     "Download this table (CSV)", data=lambda: table.to_csv(index=False).encode("utf-8"),
-    file_name=f"chips_{rule_id}{'_whatif' if whatif else ''}.csv", mime="text/csv",
+    file_name=f"chips_{rule_id}{'_whatif' if moved else ''}.csv", mime="text/csv",
     on_click="ignore", icon=":material/download:")
 
 
-query = {"rule": rule_id} | {key: appstate.format_value(value) for key, value in whatif.items()}
+query = {"rule": rule_id} | {key: links.format_value(value) for key, value in moved.items()}
 shared.link_messages(PAGE, query, new_errors, where=messages)
 shared.remember(PAGE, [RULE_KEY] + whatif_keys, query)

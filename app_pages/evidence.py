@@ -1,16 +1,16 @@
 """Evidence: the measured runs and fits behind the distillation numbers, with held-out errors;
 run the smoke sweep here or load your own results folder."""
 
-import sys
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from app_pages import shared, views
-from simulator import appjobs, appstate
-from simulator.applocal import LOCAL_FOLDERS_ENV, local_folders_allowed, redact
+from app_pages import shared
+from simulator.app import card_tables, jobs, links, vega
+from simulator.app.display import fmt_count
+from simulator.app.local_folders import LOCAL_FOLDERS_ENV, local_folders_allowed, redact
 from simulator.errors import InputError
 from simulator.paths import DEFAULT_EXPERIMENTS, DEFAULT_FIT
 
@@ -19,8 +19,6 @@ SOURCE_KEY, DIR_KEY, UPLOAD_KEY = "evidence_source", "evidence_dir", "evidence_u
 JOB_KEY = "evidence_job"
 SOURCES = {"shipped": "Shipped evidence", "folder": "A results folder",
            "smoke": "Run the smoke sweep here"}
-MODE_COLOURS = {"scratch": "#0072B2", "logits": "#E69F00", "topk": "#009E73", "text": "#D55E00"}
-CARD_NAMES = ("fit.json", "fit_card.json", "card.json", "default.json")
 LOCAL = local_folders_allowed()  # reading server folders by path: local-only, off by default
 
 
@@ -65,26 +63,17 @@ def session_dir() -> Path:
     return Path(st.session_state["evidence_tmp"])
 
 
-def find_card(folder: Path) -> Path | None:
-    for name in CARD_NAMES:
-        if (folder / name).is_file():
-            return folder / name
-    return None
-
-
 def start(kind: str, argv: list, out_dir: Path):
-    st.session_state[JOB_KEY] = (kind, appjobs.start_job(argv, out_dir))
+    st.session_state[JOB_KEY] = (kind, jobs.start_job(argv, out_dir))
 
 
 def start_smoke():
     out = session_dir() / "smoke"
-    start("sweep", [sys.executable, "-m", "simulator", "experiments", "run", "--preset",
-                    "smoke", "--out", str(out)], out)
+    start("sweep", jobs.smoke_sweep_argv(out), out)
 
 
 def start_fit(folder: Path):
-    start("fit", [sys.executable, "-m", "simulator", "fit", "--runs", str(folder), "--out",
-                  str(folder / "fit.json")], folder)
+    start("fit", jobs.fit_argv(folder), folder)
 
 
 def stop_job():
@@ -103,8 +92,8 @@ messages = st.container()
 new_errors = None
 if shared.link_is_new(PAGE):
     query, new_errors = shared.query_dict(), []
-    st.session_state[SOURCE_KEY] = appstate.decode_choice(query, "source", list(SOURCES),
-                                                          "shipped", new_errors)
+    st.session_state[SOURCE_KEY] = links.decode_choice(query, "source", list(SOURCES),
+                                                       "shipped", new_errors)
     if "dir" in query and not LOCAL:
         new_errors.append("Ignored 'dir': this app reads uploaded files only.")
     elif "dir" in query:
@@ -122,7 +111,7 @@ query = {"source": source}
 
 # --- background job: live progress without blocking the page --------------------------------
 kind_job = st.session_state.get(JOB_KEY)
-job_running = bool(kind_job) and appjobs.job_state(kind_job[1])["running"]
+job_running = bool(kind_job) and jobs.job_state(kind_job[1])["running"]
 
 
 @st.fragment(run_every=1.0 if job_running else None)
@@ -131,13 +120,11 @@ def job_panel():
     if not kind_job:
         return
     kind, job = kind_job
-    state = appjobs.job_state(job)
+    state = jobs.job_state(job)
     if kind == "sweep":
-        p = appjobs.sweep_progress(job.out_dir, state["log_tail"])
-        fraction = (p["percent"] / 100 if "percent" in p else
-                    min(p["done"] / p["total"], 1.0) if p["total"] else 0.0)
-        text = (f"Smoke sweep: {p['done']} of {p['total']} runs" if p["total"] else
-                "Smoke sweep: starting") + f" · {state['elapsed_s']:.0f} s"
+        progress = jobs.sweep_progress(job.out_dir)       # the sweep's own progress file
+        fraction = progress["fraction"]
+        text = jobs.sweep_text(progress, state["elapsed_s"])
     else:
         fraction, text = (1.0 if not state["running"] else 0.5), (
             f"Fitting the runs · {state['elapsed_s']:.0f} s")
@@ -150,7 +137,7 @@ def job_panel():
         return
     if state["returncode"] == 0:
         del st.session_state[JOB_KEY]                    # handled: never redraw for it again
-        if kind == "sweep" and find_card(Path(job.out_dir)) is None:
+        if kind == "sweep" and jobs.find_card(Path(job.out_dir)) is None:
             start_fit(Path(job.out_dir))                 # chain: sweep, then its fit
         st.rerun()                                       # redraw the whole page with results
     else:
@@ -190,10 +177,10 @@ elif source == "folder":
     elif LOCAL and st.session_state[DIR_KEY].strip():
         folder = Path(st.session_state[DIR_KEY].strip()).expanduser()
         query["dir"] = st.session_state[DIR_KEY].strip()
-    card_path = find_card(folder) if folder is not None and folder.is_dir() else None
+    card_path = jobs.find_card(folder) if folder is not None and folder.is_dir() else None
 else:
     folder = session_dir() / "smoke"
-    card_path = find_card(folder)
+    card_path = jobs.find_card(folder)
     st.markdown("The smoke sweep trains a handful of tiny models on the synthetic language "
                 "(about a minute on 2 cores), then fits them. The page stays usable while it "
                 "runs.")
@@ -231,50 +218,19 @@ if runs is not None:
     cells[0].metric("Runs", f"{len(runs):,}")
     cells[1].metric("Modes", runs["mode"].nunique(),
                     help=", ".join(sorted(runs["mode"].unique())))
-    cells[2].metric("Parameters", f"{shared.fmt_count(runs['params'].min())} – "
-                                  f"{shared.fmt_count(runs['params'].max())}")
-    cells[3].metric("Tokens per run", f"{shared.fmt_count(runs['tokens'].min())} – "
-                                      f"{shared.fmt_count(runs['tokens'].max())}")
+    cells[2].metric("Parameters", f"{fmt_count(runs['params'].min())} – "
+                                  f"{fmt_count(runs['params'].max())}")
+    cells[3].metric("Tokens per run", f"{fmt_count(runs['tokens'].min())} – "
+                                      f"{fmt_count(runs['tokens'].max())}")
     cells[4].metric("Oracle loss (floor)", f"{runs['oracle_loss'].median():.3f} nats")
-    plot = runs.assign(compute=runs["flops"] if "flops" in runs else 6 * runs["params"]
-                       * runs["tokens"])[["run_id", "mode", "params", "tokens", "compute",
-                                          "loss"]]
-    oracle = runs["oracle_loss"].median()
-    floor_layer = [] if oracle != oracle else [{
-        "data": {"values": [{"floor": float(oracle),
-                             "label": f"oracle floor {oracle:.3f} nats"}]},
-        "layer": [{"mark": {"type": "rule", "strokeDash": [5, 3], "color": "#555"},
-                   "encoding": {"y": {"field": "floor", "type": "quantitative"}}},
-                  {"mark": {"type": "text", "align": "left", "baseline": "bottom", "dx": 4,
-                            "dy": -2, "color": "#555", "x": 0},
-                   "encoding": {"y": {"field": "floor", "type": "quantitative"},
-                                "text": {"field": "label"}}}]}]
-    st.vega_lite_chart({"height": 320, "layer": [{
-        "data": {"values": plot.to_dict("records")},
-        "mark": {"type": "point", "filled": True, "size": 50, "opacity": 0.8},
-        "encoding": {
-            "x": {"field": "compute", "type": "quantitative", "scale": {"type": "log"},
-                  "title": "Training compute (FLOP, log scale)",
-                  "axis": views.log_axis(plot["compute"].min(), plot["compute"].max())},
-            "y": {"field": "loss", "type": "quantitative", "scale": {"zero": False},
-                  "title": "Held-out loss (nats/token)"},
-            "color": {"field": "mode", "type": "nominal", "title": "Mode",
-                      "scale": {"domain": list(MODE_COLOURS),
-                                "range": list(MODE_COLOURS.values())}},
-            "shape": {"field": "mode", "type": "nominal", "title": "Mode",
-                      "scale": {"domain": list(MODE_COLOURS)}},
-            "tooltip": [{"field": "run_id"}, {"field": "mode"},
-                        {"field": "params", "format": ".3g", "type": "quantitative"},
-                        {"field": "tokens", "format": ".3g", "type": "quantitative"},
-                        {"field": "loss", "format": ".4f", "type": "quantitative"}]}},
-        *floor_layer]}, width="stretch")
+    st.vega_lite_chart(vega.runs_chart(runs), width="stretch")
     st.caption(f"Each of the {len(runs):,} points is one training run: loss on held-out "
                "synthetic text against the run's training compute. Dashed line: the exact "
                "(oracle) predictor's loss, the floor no model can beat.")
 
 if card is not None:
     st.subheader("Fits and their held-out errors")
-    heldout = pd.DataFrame(appjobs.heldout_rows(card))
+    heldout = pd.DataFrame(card_tables.heldout_rows(card))
     scratch_err = heldout.iloc[0]["relative_error_loss"]
     if scratch_err is not None and scratch_err == scratch_err:
         st.metric("Scratch law: held-out error in loss", f"{100 * scratch_err:.1f}%",
@@ -294,7 +250,7 @@ if card is not None:
         with st.expander(f"Fit warnings ({len(card['warnings'])})"):
             st.markdown("\n".join(f"- {w}" for w in card["warnings"]))
     with st.expander("Fitted parameters with 95% bootstrap intervals"):
-        st.dataframe(pd.DataFrame(appjobs.param_rows(card)), hide_index=True,
+        st.dataframe(pd.DataFrame(card_tables.param_rows(card)), hide_index=True,
                      width="stretch")
     with st.expander("Provenance of the fit card"):
         st.json(card.get("provenance") or {}, expanded=False)

@@ -1,15 +1,16 @@
 """Scenario explorer: pick a preset or upload a scenario, move levers, read lag, compute, cost."""
 
 import json
-import math
 
 import streamlit as st
 
-from app_pages import shared, skill_view, views
-from simulator import appstate, bundle, display, guide, skill_app
+from app_pages import shared, skill_view
+from simulator import skill_app
+from simulator.app import applicability, display, export, figures, guide, headline, links, vega
+from simulator.app.scenario_levers import apply_levers, changed_values, lever_name
 from simulator.errors import InputError
 from simulator.scenario.schema import path_words
-from simulator.vocabulary import no_minus_zero
+from simulator.vocabulary import STRATEGY_LABELS
 
 PAGE = "explorer"
 PREFIX = "lv:"                 # widget keys: "lv:actor.mfu"
@@ -86,7 +87,7 @@ def reset_levers():
 messages = st.container()
 new_errors = None
 if shared.link_is_new(PAGE):
-    decoded = appstate.decode_explorer(shared.query_dict(), list(presets), default_preset,
+    decoded = links.decode_explorer(shared.query_dict(), list(presets), default_preset,
                                        levers_for, views=list(VIEW_SLUGS))
     new_errors = decoded.errors
     st.session_state[VIEW_KEY] = VIEW_SLUGS.get(decoded.view, VIEWS[0])
@@ -114,19 +115,9 @@ for path, value in base_values.items():
     values.setdefault(path, value)
 
 
-def lever_name(path: str) -> str:
-    """Returns a reader's name for a lever path (chip blocks by chip and channel)."""
-    short = path_words(path).get("short")   # shorter, clearer labels of the schema's fields
-    if short:
-        return short
-    if path.startswith("actor.chips."):
-        _, _, index, field = path.split(".", 3)
-        entry = base_scenario.actor.chips[int(index)]
-        if field == "count":
-            return display.chip_count_label(entry.chip, entry.channel)
-        return f"{entry.chip} ({entry.channel}): {field.replace('_', ' ')}"
-    lever = {lv.path: lv for lv in levers}.get(path)
-    return lever.label[:1].upper() + lever.label[1:] if lever else path
+def name_of(path: str) -> str:
+    """Returns a reader's name for a lever path of this scenario."""
+    return lever_name(path, base_scenario, levers)
 
 
 # The fleet's chip counts, one per chip and channel, sit among the main levers.
@@ -139,7 +130,7 @@ def draw(lever):
     st.session_state[PREFIX + lever.path] = values[lever.path]
     shared.lever_widget(lever, PREFIX + lever.path, base_values[lever.path],
                         label=path_words(lever.path).get("short") or (
-                            lever_name(lever.path) if lever.path in FLEET_COUNTS else None),
+                            name_of(lever.path) if lever.path in FLEET_COUNTS else None),
                         on_change=on_lever)
 
 
@@ -166,19 +157,19 @@ with st.sidebar:
 
     by_path = {lv.path: lv for lv in levers}
     # A control that cannot change this scenario's numbers is not drawn; the reader is told.
-    hidden = appstate.inapplicable_levers(base_scenario, values) | skill_app.inapplicable(
+    hidden = applicability.inapplicable_levers(base_scenario, values) | skill_app.inapplicable(
         base_scenario, values)
     st.subheader("Policy levers")
     for path in POLICY:
         if path in by_path and path not in hidden:
             draw(by_path[path])
             if path == "distillation.top_k":
-                note = appstate.top_k_note(int(values[path]),
+                note = applicability.top_k_note(int(values[path]),
                                            shared.measured_top_k(base_scenario.fit,
                                                                  base_scenario.source_path))
                 if note:
                     st.caption(f":material/warning: {note}")
-    skipped = [f"{lever_name(p)}: {why}" for p, why in hidden.items()
+    skipped = [f"{name_of(p)}: {why}" for p, why in hidden.items()
                if p in POLICY and p in by_path]
     if skipped:
         st.caption("Not shown, no effect in this scenario: " + "; ".join(skipped) + ".")
@@ -213,10 +204,9 @@ with st.sidebar:
 
 # --- evaluate -------------------------------------------------------------------------------
 values = {lv.path: values[lv.path] for lv in levers}
-changed = {p: v for p, v in values.items() if not appstate.same_value(v, base_values[p])}
+changed = changed_values(values, base_values)
 # A moved lever's Monte Carlo range moves with it (else the bands ignore the change).
-scenario, invalid = shared.apply_levers(
-    base_scenario, changed | appstate.recentred_ranges(base_scenario, changed, levers))
+scenario, invalid = apply_levers(base_scenario, changed, levers)
 # One validation per lever move (apply_levers); the JSON dump is the cache key only.
 scenario_json = scenario.model_dump_json()
 try:
@@ -232,9 +222,7 @@ except InputError as exc:          # e.g. a combination the model cannot evaluat
         st.stop()
 
 # --- headline -------------------------------------------------------------------------------
-data = result.to_dict()            # plain numbers for the views, downloads and figures
 res, info = result.results, result.scenario
-access = views.ACCESS_LABELS.get(info.access, info.access)
 st.markdown(f"**The question.** {guide.QUESTION}")
 with st.expander("New here? How to read this page", icon=":material/help:"):
     for title, text in guide.INTRO:
@@ -242,78 +230,33 @@ with st.expander("New here? How to read this page", icon=":material/help:"):
     st.page_link("app_pages/about.py", label="About & method: glossary, the transfer "
                  "assumption, how to cite, data sources", icon=":material/info:")
 st.title(info.name)
-st.caption(f"{(info.variant or '').capitalize()} · {info.year} · "
-           f"{display.choice_label('rule', info.rule)} · distillation access: {access} · "
-           f"{len(changed)} lever(s) moved from the scenario file · fit: {info.fit}")
+st.caption(headline.subtitle(result, len(changed)))
 if invalid:
     st.error(f"These lever values do not make a valid scenario: {invalid}. Showing the "
              "scenario without your changes.", icon=":material/error:")
 
-pct = result.percentiles
-draws = pct.draws if pct is not None else None
-
-
-def band_text(strategy, quantity, fmt):
-    if pct is None:
-        return "no Monte Carlo"
-    b = getattr(getattr(pct, strategy), quantity)
-    return f"90% interval {fmt(finite(b.p5))} – {fmt(finite(b.p95))}"
-
-
-def finite(x):
-    return x if math.isfinite(x) else None
-
-
-def years(x):
-    return "–" if x is None else no_minus_zero(x, 1)
-
-
-lag_s, lag_d = finite(res.scratch.lag_years), finite(res.distill.lag_years)
-if lag_s is not None and lag_d is not None:
-    closer = lag_s - lag_d
-    st.markdown(
-        f"Training from scratch, the restricted actor is "
-        f"**{guide.lag_phrase(lag_s)}** ({band_text('scratch', 'lag_years', years)}). "
-        f"Distilling the frontier model through its API ({access}), it is "
-        f"**{guide.lag_phrase(lag_d)}** ({band_text('distill', 'lag_years', years)}): "
-        + (f"**{closer:.2f} years closer**." if closer > 0.005 else
-           "no gain over scratch. " + display.regime_sentence(data["regime"]))
-        + (f" {guide.NEGATIVE_LAG_NOTE}" if min(lag_s, lag_d) < -0.05 else ""))
+draws = result.percentiles.draws if result.percentiles is not None else None
+paragraph = headline.lag_paragraph(result)
+if paragraph is not None:
+    st.markdown(paragraph)
     if result.capability is not None:   # the skill axis: both axes in one sentence
         from simulator.scenario.skill_text import two_axis_sentence
 
-        st.markdown(two_axis_sentence(result.capability, lag_s, lag_d,
-                                      display.regime_sentence(data["regime"])))
+        st.markdown(two_axis_sentence(result.capability, headline.finite(res.scratch.lag_years),
+                                      headline.finite(res.distill.lag_years),
+                                      display.regime_sentence(result.regime)))
 
 cols = st.columns(2, gap="medium")
 for col, strategy in zip(cols, ("scratch", "distill")):
-    r = getattr(res, strategy)
-    lag = finite(r.lag_years)
+    card = headline.strategy_card(result, strategy)
     with col.container(border=True):
-        title = views.STRATEGY_LABELS[strategy]
-        if strategy == "distill":
-            title += f" ({access})"
-        st.markdown(f"**{title}**")
+        st.markdown(f"**{card['title']}**")
         m = st.columns(3)
-        delta = None
-        if strategy == "distill" and lag is not None and lag_s is not None:
-            diff = lag - lag_s
-            # "+0.00" with a red arrow would suggest a change where there is none
-            delta = f"{diff:+.2f} vs scratch" if abs(diff) >= 0.005 else None
-        m[0].metric("Lag (years)", years(lag), delta=delta,
-                    delta_color="inverse",
-                    help="How many years ago the frontier trained with this strategy's "
-                         "effective compute; negative: the actor would be ahead. "
-                         + band_text(strategy, "lag_years", years))
-        m[1].metric("Effective FLOP", views.fmt_e(finite(r.effective_compute_flop)),
-                    help="The from-scratch training compute that reaches the same loss. "
-                         + band_text(strategy, "effective_compute_flop", views.fmt_flop))
-        m[2].metric("Cost", views.fmt_usd(finite(r.cost_usd)),
-                    help="Fleet cost (rental or capital, per the scenario) plus API spend. "
-                         + band_text(strategy, "cost_usd", views.fmt_usd))
-        st.caption(f"Lag {band_text(strategy, 'lag_years', years)} yr · effective compute "
-                   f"{band_text(strategy, 'effective_compute_flop', views.fmt_flop)}"
-                   + (f" · {draws:,} Monte Carlo draws" if draws else ""))
+        m[0].metric("Lag (years)", card["lag"], delta=card["delta"], delta_color="inverse",
+                    help=card["lag_help"])
+        m[1].metric("Effective FLOP", card["effective"], help=card["effective_help"])
+        m[2].metric("Cost", card["cost"], help=card["cost_help"])
+        st.caption(card["caption"])
 
 # --- charts and details ---------------------------------------------------------------------
 view = st.segmented_control("View", VIEWS, key=VIEW_KEY, label_visibility="collapsed") or VIEWS[0]
@@ -321,13 +264,13 @@ if view == "Uncertainty":
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Lag behind the frontier, years**")
-        st.vega_lite_chart(views.interval_chart(
-            views.interval_rows({info.name: data}, "lag_years"),
+        st.vega_lite_chart(vega.interval_chart(
+            vega.interval_rows({info.name: result}, "lag_years"),
             "Lag behind the frontier (years)"), width="stretch")
     with right:
         st.markdown("**Effective compute, FLOP**")
-        st.vega_lite_chart(views.interval_chart(
-            views.interval_rows({info.name: data}, "effective_compute_flop"),
+        st.vega_lite_chart(vega.interval_chart(
+            vega.interval_rows({info.name: result}, "effective_compute_flop"),
             "Effective compute (FLOP, log scale)", log=True, fmt=".3g"), width="stretch")
     st.caption("Dot: central estimate. Thick bar: 25th–75th percentile; thin bar: 5th–95th, "
                f"over {draws or 0:,} Monte Carlo draws of the fit's bootstrap samples and the "
@@ -335,11 +278,11 @@ if view == "Uncertainty":
                "A lag below 0 would mean the actor is ahead of the frontier. "
                + shared.TRANSFER_CAPTION)
 if view == "Sensitivity":
-    strategy = st.radio("Strategy", ["distill", "scratch"] + skill_view.axes(data),
+    strategy = st.radio("Strategy", ["distill", "scratch"] + skill_view.axes(result),
                         horizontal=True, key="explorer_tornado",
-                        format_func=lambda s: views.STRATEGY_LABELS.get(s, skill_view.AXIS))
-    chart = (skill_view.tornado(data, lever_name) if strategy == "skill"
-             else views.tornado_chart(data["tornado"], strategy, label_of=lever_name))
+                        format_func=lambda s: STRATEGY_LABELS.get(s, skill_view.AXIS))
+    chart = (skill_view.tornado(result, name_of) if strategy == "skill"
+             else vega.tornado_chart(result.tornado, strategy, label_of=name_of))
     if chart is None:
         st.info("No lever ranges to swing: add [[uncertainty.levers]] to the scenario.")
     else:
@@ -348,11 +291,10 @@ if view == "Sensitivity":
                    "[[uncertainty.levers]]) with the others at their values; the dashed line "
                    "is the lag at the scenario's values. Largest swing first.")
 if view == "Skill axis":
-    skill_view.render(data, scenario_json, label_of=lever_name)
+    skill_view.render(result, scenario_json, label_of=name_of)
 if view == "Fleet":
-    fleet = data["fleet"]
-    if fleet:
-        st.dataframe(display.fleet_rows(fleet), hide_index=True, width="stretch",
+    if result.fleet:
+        st.dataframe(display.fleet_rows(result.fleet), hide_index=True, width="stretch",
                      column_config={"Why": st.column_config.TextColumn(width="large")})
     st.caption("Which chips count under the rule, by channel: imports count only when the rule "
                "allows them (case-by-case ones at the approval fraction), smuggled chips after "
@@ -361,7 +303,7 @@ if view == "Fleet":
 if view == "Distillation channel":
     st.markdown(f"**Regime: {result.regime.regime.replace('_', ' ')}** — "
                 f"{result.regime.why}")
-    st.dataframe(display.distillation_rows(data["distillation"]), hide_index=True,
+    st.dataframe(display.distillation_rows(result.distillation), hide_index=True,
                  width="stretch")
 if view == "Serving":
     serving = result.serving        # an optional block: only with a [serving] section
@@ -380,7 +322,7 @@ if view == "Serving":
 if view == "Over time":
     rows, assumption = shared.overtime_cached(scenario_json, scenario.source_path, scenario)
     st.markdown("**Lag behind the frontier, year by year**")
-    st.vega_lite_chart(views.timeseries_chart(rows), width="stretch")
+    st.vega_lite_chart(vega.timeseries_chart(rows), width="stretch")
     st.caption(assumption + f" {len(rows) - 1} years from {rows[0]['year']} (the scenario's "
                "timeseries years, else 5). " + shared.TRANSFER_CAPTION)
 if view == "Assumptions":
@@ -390,46 +332,53 @@ if view == "Assumptions":
         st.markdown("\n".join(f"- {s}" for s in base_scenario.sources))
 
 # --- share, download, cite ------------------------------------------------------------------
-query = appstate.encode_explorer(preset, values, base_values, levers, custom_toml=custom,
-                                 view=None if view == VIEWS[0] else shared.slug(view))
+query = links.encode_explorer(preset, values, base_values, levers, custom_toml=custom,
+                              view=None if view == VIEWS[0] else shared.slug(view))
 st.subheader("Share, download, cite")
 link = shared.page_link(PAGE, query)
 st.caption("This link reproduces the exact view (scenario and every moved lever):")
 st.code(link, language=None, wrap_lines=True)
 # Once a lever moves, every export says so: name, description, citation, figure footers,
 # file names and provenance name the preset and list each moved lever, old -> new.
-changes = bundle.lever_changes({} if invalid else changed, base_values, lever_name)
-export = bundle.export_scenario(scenario, base_scenario.name, changes)
-export_data = bundle.export_result(data, export, base_scenario.name, changes)
-export_json = export.model_dump_json() if changes else scenario_json
+changes = export.lever_changes({} if invalid else changed, base_values, name_of)
+exported = export.export_scenario(scenario, base_scenario.name, changes)
+exported_result = export.export_result(result, exported, base_scenario.name, changes)
+exported_json = exported.model_dump_json() if changes else scenario_json
 modified_from = ({"preset": base_scenario.name,
-                  "source": bundle.public_source(base_scenario.source_path),
+                  "source": export.public_source(base_scenario.source_path),
                   "changes": changes} if changes else None)
+# Compare reads the app's saved scenario set: the view explored here, when it is not a preset.
+if (changes or custom) and not invalid:
+    shared.scenario_set().put("explorer", f"Your explorer view: {base_scenario.name} "
+                              f"({len(changes)} lever(s) moved)", scenario)
+else:
+    shared.scenario_set().discard("explorer")
 if changes:
     st.info(f"Downloads are marked **modified from “{base_scenario.name}”** and list the "
             f"{len(changes)} moved lever(s): "
             + "; ".join(f"{c['label']} {c['old']} → {c['new']}" for c in changes[:6])
             + (" …" if len(changes) > 6 else "") + ".", icon=":material/edit_note:")
-stem = shared.slug(export.name)
+stem = shared.slug(exported.name)
 dl = st.columns(4)
-dl[0].download_button("Scenario (TOML)", data=lambda: bundle.scenario_toml(export),
+dl[0].download_button("Scenario (TOML)", data=lambda: export.scenario_toml(exported),
                       file_name=f"{stem}.toml", mime="application/toml", on_click="ignore",
                       icon=":material/description:", width="stretch")
-dl[1].download_button("Results (JSON)", data=lambda: json.dumps(export_data, indent=2),
+dl[1].download_button("Results (JSON)",
+                      data=lambda: json.dumps(exported_result.to_dict(), indent=2),
                       file_name=f"{stem}_results.json", mime="application/json",
                       on_click="ignore", icon=":material/data_object:", width="stretch")
-dl[2].download_button("Tables (CSV, zip)", data=lambda: shared.tables_zip(export_data),
+dl[2].download_button("Tables (CSV, zip)", data=lambda: figures.tables_zip(exported_result),
                       file_name=f"{stem}_tables.zip", mime="application/zip", on_click="ignore",
                       icon=":material/table:", width="stretch")
 dl[3].download_button(
     "Citation bundle (zip)",
-    data=lambda: shared.citation_bundle(export, export_data, link, modified_from),
+    data=lambda: figures.citation_bundle(exported, exported_result, link, modified_from),
     file_name=f"{stem}_bundle.zip", mime="application/zip", on_click="ignore",
     icon=":material/folder_zip:", width="stretch", type="primary",
     help="Figures (PDF/SVG/PNG), CSV tables, the scenario TOML, results.json, provenance "
          "and a CITATION.txt, in one zip.")
 with st.expander("Figures (PNG / SVG / PDF)"):
-    shared.scenario_figure_downloads(export, export_json, export_data)
+    shared.scenario_figure_downloads(exported, exported_json, exported_result)
 
 shared.link_messages(PAGE, query, new_errors, where=messages)
 shared.remember(PAGE, [PRESET_KEY, CUSTOM_KEY, VALUES, GROUP_KEY, VIEW_KEY], query)

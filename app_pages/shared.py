@@ -1,14 +1,18 @@
-"""What every page shares: cached loaders keyed on canonical inputs, URL sync, messages.
+"""What every page shares: cached loaders keyed on canonical inputs, URL sync, messages,
+widgets drawn from the widget model.
 
-Layout helpers only; the numbers come from simulator/. Cached functions take plain, hashable
-arguments (ids, canonical JSON strings), so the cache key is exactly the input.
+Layout and caching only; the logic lives in simulator/app/. Cached functions take plain,
+hashable arguments (ids, canonical JSON strings), so the cache key is exactly the input.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from simulator import appstate, vocabulary
+from simulator import vocabulary
+from simulator.app import catalogue, figures, links, scenario_levers, widgets
+from simulator.app.display import fmt_sig
+from simulator.app.scenario_set import ScenarioSet
 
 DEFAULT_PAGE = "explorer"
 # Status words and Okabe-Ito colours: the house vocabulary (simulator.vocabulary).
@@ -44,32 +48,6 @@ def page_header(title: str, lede: str) -> None:
     """Shows a page's title and one-paragraph lede."""
     st.title(title)
     st.caption(lede)
-
-
-def fmt_count(x) -> str:
-    """Returns a count with a k / M / B / T suffix, e.g. '131k', '4.2M'."""
-    x = float(x)
-    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= limit:
-            return f"{x / limit:.3g}{suffix}"
-    return f"{x:.3g}"
-
-
-def fmt_sig(x, digits: int = 3) -> str:
-    """Returns a number with ``digits`` significant figures and thousands separators."""
-    if x is None:
-        return "–"
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    if x != x:
-        return "–"
-    if abs(x) >= 1e6:
-        return f"{x:.{digits - 1}e}".replace("e+0", "e").replace("e+", "e")
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.{digits}g}"
 
 
 # --- page state that survives page switches and travels in links ----------------------------
@@ -152,25 +130,11 @@ TRANSFER_CAPTION = vocabulary.TRANSFER_NOTE
 @st.cache_data(show_spinner=False)
 def presets() -> dict:
     """Returns {id: {label, path, variant, year, rule}} for each shipped scenarios/*.toml."""
-    from simulator.paths import SCENARIOS_DIR
-    from simulator.scenario import load_scenario
-
-    out = {}
-    for path in sorted(SCENARIOS_DIR.glob("*.toml")):
-        try:
-            s = load_scenario(path)
-        except Exception:  # noqa: BLE001 - a broken preset must not take the app down
-            continue
-        out[path.stem] = {"label": f"{s.name}", "path": str(path), "variant": s.variant,
-                          "year": s.year, "rule": s.rule}
-    return out
+    return catalogue.preset_index()
 
 
-def default_preset(all_presets: dict) -> str:
-    """Returns the preset the explorer opens on: the latest central scenario."""
-    central = [p for p, v in all_presets.items() if v["variant"] == "central"]
-    pool = central or list(all_presets)
-    return max(pool, key=lambda p: (all_presets[p]["year"], p)) if pool else ""
+default_preset = catalogue.default_preset
+base_id = catalogue.base_id
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -179,38 +143,21 @@ def preset_base(preset_id: str):
     from simulator.scenario import load_scenario
 
     scenario = load_scenario(presets()[preset_id]["path"])
-    levers = appstate.scenario_levers(scenario)
-    return scenario, levers, appstate.scenario_values(scenario, levers)
+    levers = scenario_levers.scenario_levers(scenario)
+    return scenario, levers, scenario_levers.scenario_values(scenario, levers)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def custom_base(toml_text: str, name: str = "uploaded scenario"):
     """Returns (scenario, levers, values) of an uploaded scenario; InputError if invalid."""
-    scenario = appstate.scenario_from_text(toml_text, name)
-    levers = appstate.scenario_levers(scenario)
-    return scenario, levers, appstate.scenario_values(scenario, levers)
+    scenario = catalogue.scenario_from_text(toml_text, name)
+    levers = scenario_levers.scenario_levers(scenario)
+    return scenario, levers, scenario_levers.scenario_values(scenario, levers)
 
 
-def base_id(preset: str, custom: str | None) -> str:
-    """Returns a short id of what the levers start from (a preset or an uploaded file)."""
-    if custom:
-        import hashlib
-
-        return "custom:" + hashlib.sha256(custom.encode("utf-8")).hexdigest()[:16]
-    return f"preset:{preset}"
-
-
-def apply_levers(base, changed: dict):
-    """Returns (scenario with the changed values, None) or (base, message) if invalid."""
-    from simulator.errors import InputError
-    from simulator.scenario import with_values
-
-    if not changed:
-        return base, None
-    try:
-        return with_values(base, changed), None
-    except InputError as exc:
-        return base, str(exc).split(": ", 1)[-1]
+def scenario_set() -> ScenarioSet:
+    """Returns this session's saved scenario set (the explorer saves into it, Compare reads)."""
+    return st.session_state.setdefault("scenario_set", ScenarioSet())
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -223,7 +170,7 @@ def evaluate_cached(scenario_json: str, source: str, _scenario=None):
     from simulator.scenario import evaluate
 
     return evaluate(_scenario if _scenario is not None
-                    else scenario_from_json(scenario_json, source))
+                    else catalogue.scenario_from_json(scenario_json, source))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -232,7 +179,8 @@ def overtime_cached(scenario_json: str, source: str, _scenario=None) -> tuple[li
     ``_scenario``: the Scenario ``scenario_json`` was dumped from (left out of the key)."""
     from simulator.scenario.overtime import assumption_text, lag_over_time
 
-    scenario = _scenario if _scenario is not None else scenario_from_json(scenario_json, source)
+    scenario = (_scenario if _scenario is not None
+                else catalogue.scenario_from_json(scenario_json, source))
     return lag_over_time(scenario), assumption_text(scenario)
 
 
@@ -241,6 +189,7 @@ def measured_top_k(fit: str, source: str) -> list[int]:
     """Returns the k values at which the scenario's fit card measured top-k distillation."""
     from types import SimpleNamespace
 
+    from simulator.app import applicability
     from simulator.errors import InputError
     from simulator.scenario.result import resolve_fit
 
@@ -248,16 +197,7 @@ def measured_top_k(fit: str, source: str) -> list[int]:
         card, _ = resolve_fit(SimpleNamespace(fit=fit, source_path=source), None)
     except InputError:
         return []
-    return appstate.measured_top_k(card)
-
-
-def scenario_from_json(scenario_json: str, source: str):
-    """Returns the Scenario of a canonical JSON string."""
-    from simulator.scenario import Scenario
-
-    scenario = Scenario.model_validate_json(scenario_json)
-    scenario._source_path = source
-    return scenario
+    return applicability.measured_top_k(card)
 
 
 # --- widgets built from the scenario schema -------------------------------------------------
@@ -269,45 +209,36 @@ def lever_widget(lever, key: str, base_value, hint=(), label: str | None = None,
     ``on_change(path)`` is called when the user moves it.
     """
     cb = {"on_change": on_change, "args": (lever.path,)} if on_change else {}
-    unit = f" ({lever.unit})" if lever.unit and lever.unit not in lever.label else ""
-    label = label or (lever.label[:1].upper() + lever.label[1:] + unit)
-    bounds = ""
-    if lever.min is not None or lever.max is not None:
-        bounds = (f" Allowed: {fmt_sig(lever.min) if lever.min is not None else '–∞'} to "
-                  f"{fmt_sig(lever.max) if lever.max is not None else '∞'}.")
-    help_text = (lever.help + bounds + f" Scenario value: {fmt_sig(base_value)}"
-                 if not isinstance(base_value, str) else lever.help
-                 + f" Scenario value: {base_value}.")
+    label = widgets.widget_label(lever, label)
+    help_text = widgets.widget_help(lever, base_value)
     value = st.session_state.get(key, base_value)
-    if lever.kind == appstate.KIND_CHOICE:
-        from simulator.display import choice_label
+    log = widgets.log_slider(lever, value, base_value, hint)
+    if lever.kind == widgets.KIND_CHOICE:
+        from simulator.app.display import choice_label
 
         st.selectbox(label, list(lever.choices), key=key, help=help_text, **cb,
                      format_func=lambda v: choice_label(lever.path, v))
-    elif lever.kind == appstate.KIND_BOOL:
+    elif lever.kind == widgets.KIND_BOOL:
         st.toggle(label, key=key, help=help_text, **cb)
     elif lever.optional or value is None:
         st.number_input(label, min_value=lever.min, max_value=lever.max, key=key, **cb,
                         help=help_text + " Empty: the default from data/.", format="%g",
                         placeholder="default from data/")
-    elif lever.log and base_value and value and float(base_value) > 0 and float(value) > 0:
-        lo = max(lever.min or 0.0, float(base_value) / 1e3) or float(base_value) / 1e3
-        hi = min(lever.max if lever.max is not None else float("inf"), float(base_value) * 1e3)
-        options = appstate.log_options(float(value), lo, hi, extra=(float(base_value), *hint))
-        st.session_state[key] = min(options, key=lambda o: abs(o - float(value)))
+    elif log is not None:
+        options, st.session_state[key] = log
         st.select_slider(label, options=options, key=key, help=help_text, **cb,
                          format_func=fmt_sig)
     else:
-        bounds3 = appstate.slider_bounds(lever, value)
+        bounds3 = widgets.slider_bounds(lever, value)
         if bounds3 is not None:
             lo, hi, step = bounds3
-            if lever.kind == appstate.KIND_INT:
+            if lever.kind == widgets.KIND_INT:
                 st.slider(label, int(lo), int(hi), step=1, key=key, help=help_text, **cb)
             else:
                 st.session_state[key] = float(value)
                 st.slider(label, lo, hi, step=step, key=key, help=help_text, **cb,
                           format="%g")
-        elif lever.kind == appstate.KIND_INT:
+        elif lever.kind == widgets.KIND_INT:
             js_max = 2 ** 53 - 1        # what a browser's number can hold exactly
             st.number_input(label, min_value=None if lever.min is None else int(lever.min),
                             max_value=None if lever.max is None else min(int(lever.max), js_max),
@@ -323,110 +254,43 @@ def lever_widget(lever, key: str, base_value, hint=(), label: str | None = None,
 
 def page_link(page: str, query: dict) -> str:
     """Returns the full URL of a page showing ``query``."""
-    from urllib.parse import urlencode, urlsplit
-
-    url = st.context.url or "http://localhost:8501/"
-    parts = urlsplit(url)
-    root = f"{parts.scheme}://{parts.netloc}"
-    path = "" if page == DEFAULT_PAGE else page       # the default page lives at "/"
-    return f"{root}/{path}?{urlencode(query, doseq=True)}"
+    return links.page_url(st.context.url, page, query, default_page=DEFAULT_PAGE)
 
 
-def slug(text: str) -> str:
-    """Returns a file-name-safe slug of a title."""
-    import re
-
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "scenario"
-
-
-def tables_zip(result: dict) -> bytes:
-    """Returns a zip of the result's CSV tables."""
-    from simulator import bundle
-
-    return bundle.zip_files({f"{name}.csv": frame.to_csv(index=False)
-                             for name, frame in bundle.result_tables(result).items()})
-
-
-SCENARIO_FIGURES = {"lag": "Lag behind the frontier", "capability": "Capability by path",
-                    "tornado": "What moves the lag (tornado)", "cost": "Cost by path"}
-
-
-def scenario_stamp(scenario):
-    """Returns the provenance stamp of a scenario's figures (scenario and fit card hashes)."""
-    from simulator import bundle
-    from simulator.charts.style import Stamp
-    from simulator.paths import DEFAULT_FIT
-    from simulator.provenance import code_version, sha256_bytes, sha256_file
-
-    toml_text = bundle.scenario_toml(scenario)
-    fit = sha256_file(DEFAULT_FIT) if DEFAULT_FIT.is_file() else None
-    return Stamp(code_version=code_version(), scenario_id=scenario.name,
-                 scenario_sha256=sha256_bytes(toml_text.encode("utf-8")), fit_sha256=fit)
-
-
-def scenario_figure(slug: str, scenario, result: dict, stamp=None):
-    """Returns one publication figure of a scenario (simulator.charts.scenario)."""
-    from simulator.charts import scenario as charts
-    from simulator.scenario.sweeps import capability_curves
-
-    stamp = stamp or scenario_stamp(scenario)
-    if slug == "capability":
-        return charts.capability_chart(capability_curves(scenario), result, stamp=stamp)
-    return charts.RESULT_CHARTS[slug](result, stamp=stamp)
-
-
-def citation_bundle(scenario, result: dict, url: str, modified_from: dict | None = None) -> bytes:
-    """Returns the citation bundle zip of a scenario view (scenario and result as exported:
-    simulator.bundle.export_scenario / export_result; result as a plain dict)."""
-    from simulator import bundle
-    from simulator.charts.save import figure_bytes
-
-    stamp = scenario_stamp(scenario)
-    figures = {slug: scenario_figure(slug, scenario, result, stamp) for slug in SCENARIO_FIGURES}
-    return bundle.scenario_bundle(scenario, result, figures, url=url, figure_bytes=figure_bytes,
-                                  modified_from=modified_from)
+slug = catalogue.slug
 
 
 @st.cache_data(show_spinner="Drawing the figure…", max_entries=32)
 def scenario_figure_png(scenario_json: str, source: str, name: str, result_json: str,
-                        _scenario=None) -> bytes:
-    """Returns one publication figure of a scenario as PNG (cached on the scenario's and the
-    result's JSON; ``_scenario``: the Scenario it was dumped from, used as it is)."""
-    import json
-
+                        _scenario=None, _result=None) -> bytes:
+    """Returns one publication figure of a scenario as PNG, cached on the scenario's and the
+    result's JSON (``_scenario`` and ``_result``: the Scenario and ScenarioResult they were
+    dumped from, used as they are)."""
     from simulator.charts.save import figure_bytes
+    from simulator.scenario.contract import ScenarioResult
 
-    scenario = _scenario if _scenario is not None else scenario_from_json(scenario_json, source)
-    return figure_bytes(scenario_figure(name, scenario, json.loads(result_json)), "png")
+    scenario = (_scenario if _scenario is not None
+                else catalogue.scenario_from_json(scenario_json, source))
+    result = _result if _result is not None else ScenarioResult.model_validate_json(result_json)
+    return figure_bytes(figures.scenario_figure(name, scenario, result), "png")
 
 
-def scenario_figure_downloads(scenario, scenario_json: str, result: dict) -> None:
+def scenario_figure_downloads(scenario, scenario_json: str, result) -> None:
     """Shows a preview and PNG / SVG / PDF downloads of each publication figure
-    (result: ScenarioResult.to_dict(); scenario_json: the scenario's canonical JSON)."""
-    stem = slug(result["scenario"]["name"])
-    preview = st.selectbox("Preview", [None, *SCENARIO_FIGURES], key="explorer_figure",
+    (result: the exported ScenarioResult; scenario_json: the scenario's canonical JSON)."""
+    stem = slug(result.scenario.name)
+    preview = st.selectbox("Preview", [None, *figures.SCENARIO_FIGURES], key="explorer_figure",
                            format_func=lambda n: "Choose a figure to preview…" if n is None
-                           else SCENARIO_FIGURES[n],
+                           else figures.SCENARIO_FIGURES[n],
                            help="The figures as they appear in reports: title, units, source "
                                 "and provenance footer. Drawn when asked (a second or two).")
     if preview:
-        import json
-
         st.image(scenario_figure_png(scenario_json, scenario.source_path, preview,
-                                     json.dumps(result, sort_keys=True), scenario), width=900)
-    for name, title in SCENARIO_FIGURES.items():
+                                     result.model_dump_json(), scenario, result), width=900)
+    for name, title in figures.SCENARIO_FIGURES.items():
         st.markdown(f"**{title}**")
 
         def make(name=name):
-            return scenario_figure(name, scenario, result)
+            return figures.scenario_figure(name, scenario, result)
 
         figure_downloads(make, f"{stem}_{name}", key=f"fig_{name}")
-
-
-def headline_frame(name: str, result: dict):
-    """Returns the result's headline table (one row per strategy) tagged with a scenario."""
-    from simulator import bundle
-
-    frame = bundle.result_tables(result)["headline"]
-    frame.insert(0, "scenario", name)
-    return frame

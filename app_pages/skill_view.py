@@ -14,19 +14,20 @@ NO_SECTION = ("This scenario has no [capability] section, so it answers on gener
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _chart_png(scenario_json: str, _data: dict) -> bytes:
-    """The skill chart as PNG, keyed on the evaluated scenario (``_data`` is its result)."""
-    return skill_app.skill_chart_png(_data)
+def _chart_png(scenario_json: str, _result) -> bytes:
+    """The skill chart as PNG, keyed on the evaluated scenario (``_result`` is its result; the
+    skill chart reads the result as ``run --json`` prints it)."""
+    return skill_app.skill_chart_png(_result.to_dict())
 
 
-def render(data: dict, scenario_json: str, label_of=None) -> None:
-    """Draws the view for a result dict ``data`` of the scenario ``scenario_json``."""
-    block = data.get("capability")
+def render(result, scenario_json: str, label_of=None) -> None:
+    """Draws the view for the ScenarioResult of the scenario ``scenario_json``."""
+    block = result.capability
     if not block:
         st.info(NO_SECTION, icon=":material/info:")
         return
     st.markdown("**What an API must hide: the skill a distiller buys, by what the API exposes**")
-    st.image(_chart_png(scenario_json, data), width="stretch")
+    st.image(_chart_png(scenario_json, result), width="stretch")
     st.caption("The report's chart, from the same numbers: skill accuracy and compute-equivalent "
                "gain per access tier vs teacher samples; solid where the capability experiments "
                "measured, dashed where extrapolated; bands 5th–95th percentile; R1-Distill, "
@@ -47,11 +48,11 @@ def render(data: dict, scenario_json: str, label_of=None) -> None:
         st.caption("Not in the tornado: " + "; ".join(unshown) + ".")
 
 
-def axes(data: dict) -> list[str]:
+def axes(result) -> list[str]:
     """Returns the extra tornado choice ("skill") when the result has a capability block."""
-    return ["skill"] if data.get("capability") else []
+    return ["skill"] if result.capability else []
 
 
-def tornado(data: dict, label_of=None) -> dict | None:
+def tornado(result, label_of=None) -> dict | None:
     """Returns the skill-axis tornado's Vega-Lite spec (None: no rows to draw)."""
-    return skill_app.tornado_spec(data["capability"], "skill", label_of)
+    return skill_app.tornado_spec(result.capability, "skill", label_of)

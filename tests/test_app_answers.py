@@ -6,7 +6,9 @@ import math
 
 import pytest
 
-from simulator import appstate, comparison, display, guide, hardware
+from simulator import hardware
+from simulator.app import applicability, comparison, display, export, guide, links, widgets
+from simulator.app.bundle import scenario_bundle
 from simulator.errors import InputError
 from simulator.paths import REPO_ROOT, SCENARIOS_DIR
 from simulator.scenario import evaluate, load_scenario
@@ -100,18 +102,21 @@ def test_the_baseline_is_the_shipped_scenario_without_controls():
 
 def test_lag_vs_baseline_is_the_difference_of_lags():
     baseline = evaluate(load_scenario(SCENARIOS_DIR / "no-controls-baseline-2025.toml"),
-                        draws=0).to_dict()
-    result = evaluate(load_scenario(CENTRAL), draws=0).to_dict()
+                        draws=0)
+    result = evaluate(load_scenario(CENTRAL), draws=0)
     delta = comparison.lag_vs_baseline(result, baseline)
     for strategy in ("scratch", "distill"):
         assert delta[strategy] == pytest.approx(
-            result["results"][strategy]["lag_years"] - baseline["results"][strategy]["lag_years"])
+            getattr(result.results, strategy).lag_years
+            - getattr(baseline.results, strategy).lag_years)
     assert delta["scratch"] > 0.5                        # the 2025 rules cost the actor years
 
 
 def test_a_caveat_appears_only_when_years_differ():
+    from types import SimpleNamespace
+
     def r(year):
-        return {"scenario": {"year": year}}
+        return SimpleNamespace(scenario=SimpleNamespace(year=year))
 
     assert comparison.year_caveat({"a": r(2025), "b": r(2025)}, r(2025)) is None
     caveat = comparison.year_caveat({"a": r(2026), "b": r(2025)}, r(2025))
@@ -121,9 +126,9 @@ def test_a_caveat_appears_only_when_years_differ():
 # --- tables for people ----------------------------------------------------------------------
 
 def test_fleet_rows_show_no_raw_floats_or_status_ids():
-    result = evaluate(load_scenario(CENTRAL), draws=0).to_dict()
-    rows = display.fleet_rows(result["fleet"])
-    assert len(rows) == len(result["fleet"])
+    result = evaluate(load_scenario(CENTRAL), draws=0)
+    rows = display.fleet_rows(result.fleet)
+    assert len(rows) == len(result.fleet)
     for row in rows:
         assert "e+" not in row["FLOP"] and row["FLOP"] != "0E0"
         assert "_" not in row["Status under the rule"]
@@ -132,8 +137,8 @@ def test_fleet_rows_show_no_raw_floats_or_status_ids():
 
 
 def test_distillation_rows_format_every_number():
-    result = evaluate(load_scenario(CENTRAL), draws=0).to_dict()
-    rows = display.distillation_rows(result["distillation"])
+    result = evaluate(load_scenario(CENTRAL), draws=0)
+    rows = display.distillation_rows(result.distillation)
     text = " ".join(r["Value"] for r in rows)
     assert "e+" not in text and len(rows) >= 7
 
@@ -141,15 +146,15 @@ def test_distillation_rows_format_every_number():
 # --- the view tab in a link -----------------------------------------------------------------
 
 def test_the_view_tab_round_trips_through_a_link():
-    query = appstate.encode_explorer("p", {}, {}, [], view="over-time")
+    query = links.encode_explorer("p", {}, {}, [], view="over-time")
     assert query == {"scenario": "p", "view": "over-time"}
-    decoded = appstate.decode_explorer(query, ["p"], "p", lambda p, c: [],
+    decoded = links.decode_explorer(query, ["p"], "p", lambda p, c: [],
                                        views=["uncertainty", "over-time"])
     assert decoded.view == "over-time" and decoded.errors == []
 
 
 def test_an_unknown_view_in_a_link_warns_and_shows_the_first():
-    decoded = appstate.decode_explorer({"scenario": "p", "view": "tea-leaves"}, ["p"], "p",
+    decoded = links.decode_explorer({"scenario": "p", "view": "tea-leaves"}, ["p"], "p",
                                        lambda p, c: [], views=["uncertainty", "over-time"])
     assert decoded.view is None
     assert any("tea-leaves" in e for e in decoded.errors)
@@ -190,13 +195,12 @@ def test_evidence_footers_count_runs_out_of_the_files_total():
 # --- honest exports -------------------------------------------------------------------------
 
 def _moved():
-    from simulator import bundle
     from simulator.scenario import with_values
 
     base = load_scenario(CENTRAL)
     changed = {"actor.mfu": 0.5, "distillation.tokens": 1e12}
     base_values = {"actor.mfu": base.actor.mfu, "distillation.tokens": base.distillation.tokens}
-    changes = bundle.lever_changes(changed, base_values, {"actor.mfu": "MFU",
+    changes = export.lever_changes(changed, base_values, {"actor.mfu": "MFU",
                                                           "distillation.tokens": "Tokens"}.get)
     return base, with_values(base, changed), changes
 
@@ -204,16 +208,14 @@ def _moved():
 def test_a_moved_scenario_is_exported_as_modified_from_its_preset():
     import tomllib
 
-    from simulator import bundle
-
     base, moved, changes = _moved()
-    export = bundle.export_scenario(moved, base.name, changes)
-    data = tomllib.loads(bundle.scenario_toml(export))
+    exported = export.export_scenario(moved, base.name, changes)
+    data = tomllib.loads(export.scenario_toml(exported))
     assert data["name"] == f'Modified from "{base.name}" (2 levers moved)'
     assert "MFU (actor.mfu): 0.35 -> 0.5" in data["description"]
     assert "Tokens (distillation.tokens): 6.4e10 -> 1e12" in data["description"]
     assert data["actor"]["mfu"] == pytest.approx(0.5)
-    assert bundle.export_scenario(base, base.name, []) is base      # nothing moved: as is
+    assert export.export_scenario(base, base.name, []) is base      # nothing moved: as is
 
 
 def test_exported_results_and_provenance_carry_no_server_path():
@@ -221,15 +223,14 @@ def test_exported_results_and_provenance_carry_no_server_path():
     import json
     import zipfile
 
-    from simulator import bundle
-
     base, moved, changes = _moved()
-    export = bundle.export_scenario(moved, base.name, changes)
-    result = bundle.export_result(evaluate(moved, draws=0).to_dict(), export, base.name, changes)
-    assert result["scenario"]["file"] == "scenarios/h20-requirement-2025-central.toml"
-    assert result["scenario"]["moved_levers"] == changes
+    exported = export.export_scenario(moved, base.name, changes)
+    result = export.export_result(evaluate(moved, draws=0), exported, base.name, changes)
+    assert result.scenario.file == "scenarios/h20-requirement-2025-central.toml"
+    assert result.to_dict()["scenario"]["moved_levers"] == changes
+    assert result.to_dict()["scenario"]["modified_from"] == base.name
     modified = {"preset": base.name, "source": "scenarios/x.toml", "changes": changes}
-    data = bundle.scenario_bundle(export, result, {}, url="http://h/?x=1",
+    data = scenario_bundle(exported, result, {}, url="http://h/?x=1",
                                   modified_from=modified, figure_bytes=None)
     files = zipfile.ZipFile(io.BytesIO(data))
     text = " ".join(files.read(n).decode("utf-8") for n in files.namelist())
@@ -242,13 +243,12 @@ def test_exported_results_and_provenance_carry_no_server_path():
 
 
 def test_figure_footers_list_the_moved_levers():
-    from simulator import bundle
     from simulator.charts.scenario import lag_chart
     from simulator.charts.style import chart_info
 
     base, moved, changes = _moved()
-    export = bundle.export_scenario(moved, base.name, changes)
-    result = bundle.export_result(evaluate(moved, draws=0).to_dict(), export, base.name, changes)
+    exported = export.export_scenario(moved, base.name, changes)
+    result = export.export_result(evaluate(moved, draws=0), exported, base.name, changes)
     footer = chart_info(lag_chart(result)).footer
     assert f'Modified from "{base.name}"' in footer.source
     assert "MFU 0.35 → 0.5" in footer.note
@@ -283,21 +283,21 @@ def test_chip_labels_on_the_chart_never_overprint():
 def test_top_k_applies_only_to_top_k_access():
     scenario = load_scenario(CENTRAL)
     assert scenario.distillation.access != "topk"
-    assert "distillation.top_k" in appstate.inapplicable_levers(scenario, {})
-    assert "distillation.top_k" not in appstate.inapplicable_levers(
+    assert "distillation.top_k" in applicability.inapplicable_levers(scenario, {})
+    assert "distillation.top_k" not in applicability.inapplicable_levers(
         scenario, {"distillation.access": "topk"})
 
 
 def test_the_approval_share_applies_once_the_rule_reviews_an_imported_chip():
     scenario = load_scenario(CENTRAL)                   # H20 imports under the 2025-04 letter
-    assert "actor.case_by_case_approval_fraction" in appstate.inapplicable_levers(scenario, {})
-    assert "actor.case_by_case_approval_fraction" not in appstate.inapplicable_levers(
+    assert "actor.case_by_case_approval_fraction" in applicability.inapplicable_levers(scenario, {})
+    assert "actor.case_by_case_approval_fraction" not in applicability.inapplicable_levers(
         scenario, {"rule": "2025-08"})                  # H20 licences: case by case
 
 
 def test_smuggling_and_cloud_levers_follow_the_fleet():
     scenario = load_scenario(CENTRAL)                   # smuggled H100s, no cloud chips
-    hidden = appstate.inapplicable_levers(scenario, {})
+    hidden = applicability.inapplicable_levers(scenario, {})
     assert "actor.smuggling_interdiction_fraction" not in hidden
     assert "actor.remote_access_controls" in hidden
 
@@ -306,15 +306,15 @@ def test_top_k_beyond_the_measured_values_is_marked_extrapolation():
     from simulator.curves.card import load_card
     from simulator.paths import DEFAULT_FIT
 
-    measured = appstate.measured_top_k(load_card(DEFAULT_FIT))
+    measured = applicability.measured_top_k(load_card(DEFAULT_FIT))
     assert measured == [4]
-    assert appstate.top_k_note(4, measured) is None
-    assert "Extrapolation" in appstate.top_k_note(20, measured)
+    assert applicability.top_k_note(4, measured) is None
+    assert "Extrapolation" in applicability.top_k_note(20, measured)
 
 
 def test_levers_speak_in_words_and_round_steps():
-    mfu = appstate.Lever(path="actor.mfu", label="mfu", min=0.0, max=0.8)
-    assert appstate.slider_bounds(mfu, 0.35)[2] == pytest.approx(0.01)
+    mfu = widgets.Lever(path="actor.mfu", label="mfu", min=0.0, max=0.8)
+    assert widgets.slider_bounds(mfu, 0.35)[2] == pytest.approx(0.01)
     assert display.choice_label("rule", "2023-10") == "Oct 2023 rule (3A090 revised)"
     assert display.choice_label("distillation.access", "topk") == "top-k log-probs"
     assert display.chip_count_label("H20", "import") == "H20 chips (legal import)"

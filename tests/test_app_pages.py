@@ -13,7 +13,7 @@ from unittest import mock
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from simulator import appjobs, appstate
+from simulator.app import jobs
 from simulator.paths import SCENARIOS_DIR
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -278,15 +278,18 @@ def test_evidence_says_why_a_folder_cannot_be_read(tmp_path, monkeypatch):
     assert "no results.csv" in " ".join(e.value for e in at.error)
 
 
+# A sweep that writes its results and its progress file the way the real one does
+# (simulator.experiments.progress), and prints nothing the app could scrape.
 FAKE_SWEEP = textwrap.dedent("""
     import sys, time, pathlib
+    from simulator.experiments.progress import write_progress
     out = pathlib.Path(sys.argv[1]); out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text('{"n_runs": 3}')
     rows = ["run_id,mode,teacher,params,tokens,flops,teacher_flops,loss,oracle_loss,seed"]
     for i in range(3):
         rows.append(f"r{i},scratch,none,{1000 * (i + 1)},100000,6e8,0,{3 - i * 0.1},0.9,0")
         (out / "results.csv").write_text("\\n".join(rows) + "\\n")
-        print(f"{i + 1}/3", flush=True)
+        write_progress(out, done=i + 1, total=3, current=[f"r{i + 1}"] if i < 2 else [],
+                       state="running" if i < 2 else "finished")
         time.sleep(0.3)
 """)
 
@@ -294,14 +297,14 @@ FAKE_SWEEP = textwrap.dedent("""
 def test_smoke_sweep_runs_in_the_background_with_progress(tmp_path):
     script = tmp_path / "fake_sweep.py"
     script.write_text(FAKE_SWEEP)
-    real_start = appjobs.start_job
+    real_start = jobs.start_job
 
     def fake_start(argv, out_dir, log_name="app_job.log"):
         if "experiments" in argv:
             return real_start([sys.executable, str(script), str(out_dir)], out_dir, log_name)
         return real_start([sys.executable, "-c", "pass"], out_dir, log_name)
 
-    with mock.patch.object(appjobs, "start_job", fake_start):
+    with mock.patch.object(jobs, "start_job", fake_start):
         at = open_app({"source": "smoke"}, page="evidence")
         at.button[0].click().run()
         assert not at.exception
@@ -374,6 +377,18 @@ def test_compare_can_add_the_view_being_explored():
     assert at.dataframe[0].value.shape[1] == 2
     at.toggle(key="compare_mine").set_value(True).run()     # still offered on later reruns
     assert at.dataframe[0].value.shape[1] == 3
+
+
+def test_compare_adds_an_uploaded_scenario_file_to_the_saved_set():
+    at = open_app(page="compare")
+    text = preset_text().replace('name = "', 'name = "Uploaded: ', 1)
+    at.file_uploader(key="compare_upload").upload("mine.toml", text.encode(), "text/plain")
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table.columns) == 3
+    assert any(c.startswith("Uploaded: ") and c.endswith("(mine.toml)") for c in table.columns)
+    assert len(at.query_params["scenarios"]) == 2     # an upload is not part of the link
 
 
 def test_the_headline_says_why_distillation_gains_nothing():

@@ -1,4 +1,5 @@
-"""The app's support logic (simulator.appstate, simulator.bundle), without Streamlit."""
+"""The app wing (simulator.app: URL codec, widget model, scenario levers, bundles, jobs), without
+Streamlit."""
 
 import io
 import json
@@ -7,8 +8,9 @@ import zipfile
 
 import pytest
 
-from simulator import appjobs, appstate, bundle
-from simulator.appstate import Lever
+from simulator.app import bundle, catalogue, export, jobs, links, scenario_levers, whatif, widgets
+from simulator.app.card_tables import heldout_rows
+from simulator.app.widgets import Lever
 from simulator.errors import InputError
 from simulator.paths import SCENARIOS_DIR
 
@@ -30,7 +32,7 @@ def preset_path():
     (MFU, 0.35), (MFU, 0.1 + 0.2), (TOP_K, 20), (ACCESS, "topk"), (CONTROLS, True),
     (CONTROLS, False), (PRICE, None), (PRICE, 12345.5)])
 def test_lever_values_survive_the_url(lever, value):
-    assert appstate.parse_value(lever, appstate.format_value(value)) == value
+    assert links.parse_value(lever, links.format_value(value)) == value
 
 
 @pytest.mark.parametrize("lever, text, message", [
@@ -39,7 +41,7 @@ def test_lever_values_survive_the_url(lever, value):
     (ACCESS, "psychic", "not one of"), (CONTROLS, "maybe", "true or false")])
 def test_bad_lever_text_is_refused_with_the_lever_named(lever, text, message):
     with pytest.raises(ValueError, match=message) as info:
-        appstate.parse_value(lever, text)
+        links.parse_value(lever, text)
     assert lever.path in str(info.value)
 
 
@@ -47,15 +49,15 @@ def test_only_levers_that_differ_from_the_preset_go_in_the_link():
     base = {"actor.mfu": 0.35, "distillation.top_k": 20, "distillation.access": "text",
             "actor.remote_access_controls": False, "actor.chips.0.price_usd": None}
     values = dict(base, **{"actor.mfu": 0.5, "distillation.access": "topk"})
-    query = appstate.encode_explorer("central", values, base, LEVERS)
+    query = links.encode_explorer("central", values, base, LEVERS)
     assert query == {"scenario": "central", "actor.mfu": "0.5", "distillation.access": "topk"}
-    decoded = appstate.decode_explorer(query, ["central"], "central", lambda p, c: LEVERS)
+    decoded = links.decode_explorer(query, ["central"], "central", lambda p, c: LEVERS)
     assert decoded.errors == [] and decoded.values == {"actor.mfu": 0.5,
                                                         "distillation.access": "topk"}
 
 
 def test_a_bad_link_decodes_to_messages_not_exceptions():
-    decoded = appstate.decode_explorer(
+    decoded = links.decode_explorer(
         {"scenario": "nope", "actor.mfu": "x", "zzz": "1", "custom": "%%%"},
         ["central"], "central", lambda p, c: LEVERS)
     assert decoded.preset == "central" and decoded.values == {} and decoded.custom_toml is None
@@ -68,31 +70,31 @@ def test_an_invalid_packed_scenario_falls_back_to_the_preset():
         if custom is not None:
             raise ValueError("uploaded: rule: unknown rule")
         return LEVERS
-    decoded = appstate.decode_explorer({"custom": appstate.pack_text("rule = 'x'")},
+    decoded = links.decode_explorer({"custom": links.pack_text("rule = 'x'")},
                                        ["central"], "central", levers_for)
     assert decoded.custom_toml is None and "unknown rule" in decoded.errors[0]
 
 
 def test_packed_text_round_trips_and_refuses_damage_and_bombs():
     text = preset_path().read_text(encoding="utf-8")
-    assert appstate.unpack_text(appstate.pack_text(text)) == text
+    assert links.unpack_text(links.pack_text(text)) == text
     with pytest.raises(ValueError, match="damaged"):
-        appstate.unpack_text(appstate.pack_text(text)[:-12])
+        links.unpack_text(links.pack_text(text)[:-12])
     with pytest.raises(ValueError, match="larger than"):
-        appstate.unpack_text(appstate.pack_text("x" * (appstate.MAX_CUSTOM_TOML_BYTES + 10)))
+        links.unpack_text(links.pack_text("x" * (links.MAX_CUSTOM_TOML_BYTES + 10)))
 
 
 def test_compare_links_keep_valid_ids_and_need_two():
-    assert appstate.decode_compare({"scenarios": ["a", "b", "a"]}, "abc", ["a", "c"]) == (
+    assert links.decode_compare({"scenarios": ["a", "b", "a"]}, "abc", ["a", "c"]) == (
         ["a", "b"], [])
-    chosen, errors = appstate.decode_compare({"scenarios": ["a", "x"]}, "abc", ["a", "c"])
+    chosen, errors = links.decode_compare({"scenarios": ["a", "x"]}, "abc", ["a", "c"])
     assert chosen == ["a", "c"] and len(errors) == 2
-    chosen, errors = appstate.decode_compare({"scenarios": "a,b,c"}, "abc", ["a", "c"])
+    chosen, errors = links.decode_compare({"scenarios": "a,b,c"}, "abc", ["a", "c"])
     assert chosen == ["a", "b", "c"] and not errors
 
 
 def test_log_slider_stops_are_round_and_include_the_value():
-    stops = appstate.log_options(2048.0, 2.048, 2.048e6)
+    stops = widgets.log_options(2048.0, 2.048, 2.048e6)
     assert 2048.0 in stops and 1000.0 in stops and 1.5e6 in stops
     assert stops == sorted(stops) and all(2.048 <= s <= 2.048e6 for s in stops)
 
@@ -101,22 +103,22 @@ def test_what_if_thresholds_reclassify_chips():
     from simulator.hardware import classify, get_rule
 
     rule = get_rule("2023-10")
-    keys = {t["key"] for t in appstate.rule_thresholds(rule)}
+    keys = {t["key"] for t in whatif.rule_thresholds(rule)}
     assert "tpp_4800" in keys
     assert classify("H20", rule).status == "not_controlled"
-    moved = appstate.rule_with_thresholds(rule, {"tpp_4800": 2000.0})
+    moved = whatif.rule_with_thresholds(rule, {"tpp_4800": 2000.0})
     assert classify("H20", moved).controlled
-    assert appstate.rule_with_thresholds(rule, {}) is rule
+    assert whatif.rule_with_thresholds(rule, {}) is rule
 
 
 def test_scenario_levers_cover_the_policy_levers_with_schema_bounds():
     from simulator.scenario import load_scenario
 
     scenario = load_scenario(preset_path())
-    levers = {lv.path: lv for lv in appstate.scenario_levers(scenario)}
+    levers = {lv.path: lv for lv in scenario_levers.scenario_levers(scenario)}
     assert {"rule", "actor.mfu", "distillation.access", "distillation.tokens"} <= set(levers)
     assert levers["actor.mfu"].max == 0.8 and levers["actor.mfu"].help
-    values = appstate.scenario_values(scenario, levers.values())
+    values = scenario_levers.scenario_values(scenario, levers.values())
     for lever in levers.values():                 # the scenario's own values are valid
         assert lever.check(values[lever.path]) == values[lever.path]
 
@@ -127,29 +129,44 @@ def test_moving_a_sampled_lever_moves_its_monte_carlo_range():
     scenario = next(s for s in map(load_scenario, sorted(SCENARIOS_DIR.glob("*.toml")))
                     if s.uncertainty.levers)
     rng = scenario.uncertainty.levers[0]
-    old = appstate._value_at(scenario, rng.path)
+    old = scenario_levers._value_at(scenario, rng.path)
     new = old * 1.5
-    moved = appstate.recentred_ranges(scenario, {rng.path: new},
-                                      appstate.scenario_levers(scenario))
+    moved = scenario_levers.recentred_ranges(scenario, {rng.path: new},
+                                      scenario_levers.scenario_levers(scenario))
     low, high = moved["uncertainty.levers.0.low"], moved["uncertainty.levers.0.high"]
     assert low <= new <= high or math.isclose(low, new) or math.isclose(high, new)
 
 
 def test_uploaded_scenarios_are_validated():
     text = preset_path().read_text(encoding="utf-8")
-    assert appstate.scenario_from_text(text, "mine.toml").name
+    assert catalogue.scenario_from_text(text, "mine.toml").name
     with pytest.raises(InputError, match="mine.toml: malformed TOML"):
-        appstate.scenario_from_text("a = = b", "mine.toml")
+        catalogue.scenario_from_text("a = = b", "mine.toml")
     with pytest.raises(InputError, match="unknown key"):
-        appstate.scenario_from_text(text + "\nsurprise = 1\n", "mine.toml")
+        catalogue.scenario_from_text(text + "\nsurprise = 1\n", "mine.toml")
 
 
 def test_scenario_toml_loads_back_to_the_same_scenario():
     from simulator.scenario import load_scenario
 
     scenario = load_scenario(preset_path())
-    again = appstate.scenario_from_text(bundle.scenario_toml(scenario), "again.toml")
+    again = catalogue.scenario_from_text(export.scenario_toml(scenario), "again.toml")
     assert again.model_dump() == scenario.model_dump()
+
+
+def test_the_saved_scenario_set_replaces_a_key_in_place_and_drops_the_oldest_when_full():
+    from simulator.app.scenario_set import MAX_SAVED, ScenarioSet, upload_key
+
+    kept = ScenarioSet()
+    kept.put("explorer", "first", "s1")
+    kept.put(upload_key("x = 1"), "upload", "s2")
+    kept.put("explorer", "second", "s3")
+    assert [(e.label, e.scenario) for e in kept.entries()] == [("second", "s3"), ("upload", "s2")]
+    for i in range(MAX_SAVED):
+        kept.put(f"k{i}", str(i), i)
+    assert len(kept) == MAX_SAVED and "explorer" not in kept and kept.get("k0").scenario == 0
+    kept.discard("k0")
+    assert "k0" not in kept and upload_key("x = 1") == upload_key("x = 1")
 
 
 def test_bundles_are_byte_for_byte_reproducible_and_list_their_hashes():
@@ -166,7 +183,7 @@ def test_bundles_are_byte_for_byte_reproducible_and_list_their_hashes():
 def test_result_tables_hold_the_headline_with_percentiles():
     from simulator.scenario import evaluate, load_scenario
 
-    result = evaluate(load_scenario(preset_path()), draws=200).to_dict()
+    result = evaluate(load_scenario(preset_path()), draws=200)
     tables = bundle.result_tables(result)
     headline = tables["headline"].set_index("strategy")
     assert set(headline.index) == {"scratch", "distill"}
@@ -178,19 +195,39 @@ def test_heldout_rows_list_every_law_of_a_card():
     card = {"scratch": {"heldout": {"relative_error_loss": 0.02}, "n_runs": 9},
             "distill": {"text": {"teachers": {"model": {"heldout": {
                 "relative_error_loss": 0.05}}}, "multiplier": {"heldout": {}}}}}
-    rows = appjobs.heldout_rows(card)
+    rows = heldout_rows(card)
     assert [r["mode"] for r in rows] == ["scratch", "text", "text"]
     assert rows[0]["relative_error_loss"] == 0.02 and rows[2]["relative_error_loss"] is None
 
 
-def test_sweep_progress_counts_finished_rows(tmp_path):
-    (tmp_path / "results.csv").write_text("run_id,loss\na,1\nb,2\n")
-    assert appjobs.sweep_progress(tmp_path) == {"rows": 2, "done": 2, "total": None}
-    (tmp_path / "config.json").write_text('{"runs": [1, 2, 3, 4]}')
-    assert appjobs.sweep_progress(tmp_path)["total"] == 4
-    line = "smoke:  12%|#  | 3.50G/29.6G [00:35<04:11, 104MFLOP/s, runs 6/41]"
-    progress = appjobs.sweep_progress(tmp_path, line)
-    assert progress == {"rows": 2, "done": 6, "total": 41, "percent": 12}
+def test_sweep_progress_before_the_sweep_writes_anything_is_starting(tmp_path):
+    progress = jobs.sweep_progress(tmp_path)
+    assert progress["state"] == "starting" and progress["total"] is None
+    assert progress["fraction"] == 0.0
+    assert jobs.sweep_text(progress, 3.2) == "Smoke sweep: starting · 3 s"
+
+
+def test_sweep_progress_reads_the_sweeps_progress_file(tmp_path):
+    from simulator.experiments.progress import write_progress
+
+    write_progress(tmp_path, done=6, total=41, current=["b", "a"], work_done=3.5e9,
+                   work_total=29.6e9, unit="FLOP")
+    progress = jobs.sweep_progress(tmp_path)
+    assert (progress["done"], progress["total"], progress["state"]) == (6, 41, "running")
+    assert progress["current"] == ["a", "b"]
+    assert progress["fraction"] == pytest.approx(3.5 / 29.6)   # work, smoother than runs
+    assert jobs.sweep_text(progress, 35) == "Smoke sweep: 6 of 41 runs · 35 s"
+    write_progress(tmp_path, done=7, total=41, failed=1, state="failed")
+    progress = jobs.sweep_progress(tmp_path)
+    assert progress["state"] == "failed" and progress["fraction"] == pytest.approx(7 / 41)
+    assert "(1 failed)" in jobs.sweep_text(progress, 40)
+
+
+def test_a_damaged_progress_file_reads_as_starting(tmp_path):
+    (tmp_path / "progress.json").write_text('{"done": "many"')
+    assert jobs.sweep_progress(tmp_path)["state"] == "starting"
+    (tmp_path / "progress.json").write_text('[1, 2]')
+    assert jobs.sweep_progress(tmp_path)["state"] == "starting"
 
 
 def test_a_scenario_bundle_holds_inputs_numbers_figures_and_provenance():
@@ -200,7 +237,7 @@ def test_a_scenario_bundle_holds_inputs_numbers_figures_and_provenance():
     from simulator.scenario import evaluate, load_scenario
 
     scenario = load_scenario(preset_path())
-    result = evaluate(scenario, draws=100).to_dict()
+    result = evaluate(scenario, draws=100)
     fig = Figure(figsize=(2, 1))
     fig.add_subplot().plot([0, 1], [0, 1])
     data = bundle.scenario_bundle(scenario, result, {"lag": fig}, url="http://x/?scenario=a",
@@ -212,7 +249,7 @@ def test_a_scenario_bundle_holds_inputs_numbers_figures_and_provenance():
             "figures/lag.png"} <= names
     prov = json.loads(archive.read("provenance.json"))
     assert prov["scenario"]["name"] == scenario.name and prov["url"].startswith("http://x/")
-    again = appstate.scenario_from_text(archive.read("scenario.toml").decode(), "bundle")
+    again = catalogue.scenario_from_text(archive.read("scenario.toml").decode(), "bundle")
     assert again.model_dump() == scenario.model_dump()
 
 
@@ -222,8 +259,8 @@ def test_the_app_trains_nothing_and_loads_no_torch_at_import():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    code = ("import sys; import simulator.appstate, simulator.bundle, app_pages.shared, "
-            "app_pages.views; assert 'torch' not in sys.modules, 'torch imported'; "
+    code = ("import sys; import simulator.app.links, simulator.app.bundle, app_pages.shared, "
+            "simulator.app.vega, simulator.app.figures; assert 'torch' not in sys.modules, 'torch imported'; "
             "assert 'matplotlib.pyplot' not in sys.modules")
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                           text=True, timeout=120)

@@ -39,6 +39,12 @@ def test_run_json_is_the_typed_result_dumped(result):
     json.dumps(d, allow_nan=False)
 
 
+def test_run_json_names_no_moved_levers_unless_an_exported_view_sets_them(result):
+    assert list(result.to_dict()["scenario"]) == ["name", "file", "year", "rule", "law",
+                                                  "variant", "access", "fit", "description"]
+    assert result.scenario.moved_levers == [] and result.scenario.modified_from is None
+
+
 def test_lag_reduction_is_scratch_lag_minus_the_strategys(result):
     r = result.results
     assert r.scratch.lag_reduction_vs_scratch_years == 0.0
@@ -112,7 +118,7 @@ def test_the_report_and_a_scenario_chart_state_the_same_transfer_sentence(result
     law, fit = d["scenario"]["law"], d["scenario"]["fit"]
     title = f"{law}: {world.law(law)['title']}"
     assert d["assumptions"][0] == transfer_sentence(title, fit)
-    assert transfer_note(d) == transfer_sentence(law, fit)
+    assert transfer_note(result) == transfer_sentence(law, fit)
 
 
 # --- the schema's field words ----------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from simulator.applocal import LOCAL_FOLDERS_ENV, local_folders_allowed, redact
+from simulator.app.local_folders import LOCAL_FOLDERS_ENV, local_folders_allowed, redact
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -113,7 +113,7 @@ def test_a_2000_deep_toml_array_is_bad_input(tmp_path, capsys):
 
 
 def test_a_deep_toml_upload_in_the_app_is_an_input_error():
-    from simulator.appstate import scenario_from_text
+    from simulator.app.catalogue import scenario_from_text
 
     with pytest.raises(InputError, match="nested too deeply"):
         scenario_from_text("x = " + "[" * 2000 + "]" * 2000, "upload.toml")

@@ -4,10 +4,10 @@
     from simulator.scenario.sweeps import capability_curves
     from simulator.charts.scenario import scenario_figures
     scenario = load_scenario("scenarios/h200-case-by-case-2026-central.toml")
-    result = evaluate(scenario).to_dict()
+    result = evaluate(scenario)
     figs = scenario_figures(result, capability_curves(scenario), stamp)   # {slug: Figure}
 
-Every chart draws numbers the scenario model computed (``ScenarioResult.to_dict()``), and
+Every chart draws numbers the scenario model computed (the typed ``ScenarioResult``), and
 the capability curves (simulator.scenario.sweeps) only ask the model the same question at
 other fleet sizes.
 """
@@ -24,44 +24,49 @@ from simulator.vocabulary import (LINESTYLES, MODE_LABELS, MODES, PALETTE, STRAT
 
 # ----------------------------------------------------------------------------- footer
 
-def transfer_note(result: dict) -> str:
+def transfer_note(result) -> str:
     """Returns the transfer assumption for a chart footer (the report's sentence).
 
-    The model states it in full in ``result["assumptions"]`` (and the report prints that);
+    The model states it in full in ``result.assumptions`` (and the report prints that);
     the chart names the same law and the same source of the distillation behaviour.
     """
-    s = result["scenario"]
-    return transfer_sentence(s["law"], str(s["fit"]))
+    s = result.scenario
+    return transfer_sentence(s.law, str(s.fit))
 
 
-def scenario_footer(result: dict, stamp: Stamp | None, extra_note: str = "") -> Footer:
-    """Returns the Source/Note footer of a scenario chart."""
-    s = result["scenario"]
-    source = (f"Compute Moat scenario model, scenario \"{s['name']}\" (rule {s['rule']}); "
-              f"data/chips.csv, rules.toml, laws.toml; distillation: {s['fit']}.")
-    moved = s.get("moved_levers") or []
+def scenario_footer(result, stamp: Stamp | None, extra_note: str = "") -> Footer:
+    """Returns the Source/Note footer of a scenario chart (and the levers moved from the
+    preset, for a view exported from the app: ``result.scenario.moved_levers``)."""
+    s = result.scenario
+    source = (f"Compute Moat scenario model, scenario \"{s.name}\" (rule {s.rule}); "
+              f"data/chips.csv, rules.toml, laws.toml; distillation: {s.fit}.")
+    moved = s.moved_levers
     moved_note = ("Levers moved from the preset: " + "; ".join(
-        f"{c['label']} {c['old']} → {c['new']}" for c in moved[:8])
+        f"{c.label} {c.old} → {c.new}" for c in moved[:8])
         + (f"; and {len(moved) - 8} more" if len(moved) > 8 else "") + ".") if moved else ""
     note = " ".join(p for p in (moved_note, extra_note, transfer_note(result)) if p)
     return Footer(source=source, note=note, stamp=stamp or Stamp())
 
 
-def _pct(result: dict, strategy: str, metric: str) -> dict | None:
-    return ((result.get("percentiles") or {}).get(strategy) or {}).get(metric)
+def _pct(result, strategy: str, metric: str) -> dict | None:
+    """Returns {p5, p25, p50, p75, p95} of a quantity (None without Monte Carlo draws)."""
+    if result.percentiles is None:
+        return None
+    q = getattr(getattr(result.percentiles, strategy), metric)
+    return {name: getattr(q, name) for name in type(q).model_fields}
 
 
-def _draws_note(result: dict) -> str:
-    pct = result.get("percentiles") or {}
-    if not pct:
+def _draws_note(result) -> str:
+    pct = result.percentiles
+    if pct is None:
         return "No Monte Carlo draws: point estimates only."
-    return (f"Bands: 5th-95th percentile of {pct.get('draws')} Monte Carlo draws (seed "
-            f"{pct.get('seed')}) over fit samples and lever ranges.")
+    return (f"Bands: 5th-95th percentile of {pct.draws} Monte Carlo draws (seed "
+            f"{pct.seed}) over fit samples and lever ranges.")
 
 
 # ----------------------------------------------------------------------------- charts
 
-def capability_chart(curves: dict | None, result: dict, *, stamp: Stamp | None = None):
+def capability_chart(curves: dict | None, result, *, stamp: Stamp | None = None):
     """Returns a Figure: effective compute vs the actor's own compute, per path, with bands."""
     with style_context():
         fig = new_figure(
@@ -119,13 +124,13 @@ def _curve_note(curves) -> str:
             "point over fit samples and lever ranges; fleet scaled around the scenario's.")
 
 
-def lag_chart(result: dict, *, stamp: Stamp | None = None):
+def lag_chart(result, *, stamp: Stamp | None = None):
     """Returns a Figure: years behind the frontier, scratch vs distillation, with bands.
 
     A second panel shows the lag over the years when the scenario has a time series.
     """
-    series = result.get("timeseries") or []
-    access = result["scenario"].get("access")
+    series = result.timeseries
+    access = result.scenario.access
     with style_context():
         fig = new_figure(
             "lag",
@@ -148,7 +153,7 @@ def lag_chart(result: dict, *, stamp: Stamp | None = None):
                 ax.plot([q["p5"], q["p95"]], [y, y], color=colour, lw=1.4, solid_capstyle="butt")
                 ax.plot([q["p25"], q["p75"]], [y, y], color=colour, lw=7, alpha=0.55,
                         solid_capstyle="butt")
-            point = result["results"][strategy]["lag_years"]
+            point = getattr(result.results, strategy).lag_years
             ax.plot([point], [y], "o", color=colour, ms=7, zorder=3)
             ax.annotate(f"{no_minus_zero(point)} yr", (point, y), xytext=(0, 8),
                         textcoords="offset points", ha="center", fontsize=8, color=colour)
@@ -164,12 +169,12 @@ def lag_chart(result: dict, *, stamp: Stamp | None = None):
 
 
 def _lag_over_years(ax, series, access):
-    years = [row["year"] for row in series]
+    years = [row.year for row in series]
     ends = []
     for strategy in ("scratch", "distill"):
         colour = (PALETTE["scratch"] if strategy == "scratch"
                   else PALETTE.get(access, PALETTE["distill"]))
-        lag = [row[strategy]["lag_years"] for row in series]
+        lag = [getattr(row, strategy).lag_years for row in series]
         ax.plot(years, lag, color=colour, ls=LINESTYLES.get(strategy, "-"), marker="o", ms=3)
         ends.append((years[-1], lag[-1], "Scratch" if strategy == "scratch" else "Distil",
                      colour))
@@ -180,10 +185,10 @@ def _lag_over_years(ax, series, access):
     label_line_ends(ax, ends)
 
 
-def tornado_chart(result: dict, *, stamp: Stamp | None = None, strategy: str = "distill",
+def tornado_chart(result, *, stamp: Stamp | None = None, strategy: str = "distill",
                   max_rows: int = 8):
     """Returns a Figure: how far each lever moves the lag, largest swing first."""
-    rows = [r for r in (result.get("tornado") or [])][:max_rows]
+    rows = list(result.tornado)[:max_rows]
     name = "distilling" if strategy == "distill" else "training from scratch"
     with style_context():
         fig = new_figure(
@@ -197,17 +202,17 @@ def tornado_chart(result: dict, *, stamp: Stamp | None = None, strategy: str = "
         if not rows:
             empty_panel(ax, "No tornado: the scenario has no lever ranges")
             return fig
-        base = rows[0][strategy]["lag_years_base"]
+        base = getattr(rows[0], strategy).lag_years_base
         for i, row in enumerate(rows):
             y = len(rows) - 1 - i
-            s = row[strategy]
-            for value, lag, colour in ((row["low"], s["lag_years_at_low"], PALETTE["decrease"]),
-                                       (row["high"], s["lag_years_at_high"], PALETTE["increase"])):
+            s = getattr(row, strategy)
+            for value, lag, colour in ((row.low, s.lag_years_at_low, PALETTE["decrease"]),
+                                       (row.high, s.lag_years_at_high, PALETTE["increase"])):
                 ax.barh(y, lag - base, left=base, height=0.6, color=colour, alpha=0.85)
                 ax.annotate(_short(value), (lag, y), xytext=(3 if lag >= base else -3, 0),
                             textcoords="offset points", va="center", fontsize=7,
                             ha="left" if lag >= base else "right", color="#333333")
-        fleet = [row["chip"] for row in result.get("fleet") or []]
+        fleet = [entry.chip for entry in result.fleet]
         ax.set_yticks(range(len(rows)), [lever_label(r, fleet) for r in reversed(rows)])
         ax.margins(x=0.14)
         ax.axvline(base, color="#333333", lw=1.0)
@@ -224,11 +229,12 @@ def tornado_chart(result: dict, *, stamp: Stamp | None = None, strategy: str = "
     return fig
 
 
-def lever_label(row: dict, fleet=()) -> str:
-    """Returns a reader's name for a tornado lever (chip entries named by their chip)."""
+def lever_label(row, fleet=()) -> str:
+    """Returns a reader's name for a tornado lever (a TornadoRow; chip entries named by their
+    chip)."""
     from simulator.scenario.schema import path_words
 
-    path = row["path"]
+    path = row.path
     words = path_words(path).get("label")
     parts = path.split(".")
     if len(parts) == 4 and parts[:2] == ["actor", "chips"] and parts[2].isdigit():
@@ -237,7 +243,7 @@ def lever_label(row: dict, fleet=()) -> str:
         return f"{chip}: {words or parts[3].replace('_', ' ')}"
     if words:
         return words
-    label = row.get("label") or path
+    label = row.label or path
     return label[:1].upper() + label[1:]
 
 
@@ -248,12 +254,11 @@ def _short(value) -> str:
     return f"{v:,.0f}" if v == int(v) and abs(v) >= 1000 else f"{v:g}"
 
 
-def cost_chart(result: dict, *, stamp: Stamp | None = None):
+def cost_chart(result, *, stamp: Stamp | None = None):
     """Returns a Figure: what each path costs (fleet vs API spend), with the 90% range."""
-    dist = result.get("distillation") or {}
-    api = float(dist.get("api_cost_usd") or 0.0)
-    scratch = result["results"]["scratch"]["cost_usd"]
-    distill = result["results"]["distill"]["cost_usd"]
+    api = float(result.distillation.api_cost_usd or 0.0)
+    scratch = result.results.scratch.cost_usd
+    distill = result.results.distill.cost_usd
     with style_context():
         fig = new_figure(
             "cost",
@@ -304,7 +309,7 @@ def _usd(x: float) -> str:
 RESULT_CHARTS = {"lag": lag_chart, "tornado": tornado_chart, "cost": cost_chart}
 
 
-def scenario_figures(result: dict, curves: dict | None, stamp: Stamp | None = None,
+def scenario_figures(result, curves: dict | None, stamp: Stamp | None = None,
                      chips=None, rule=None) -> dict:
     """Returns {slug: Figure} of every chart of one scenario (chip map when chips given)."""
     figs = {"capability": capability_chart(curves, result, stamp=stamp)}
@@ -312,7 +317,7 @@ def scenario_figures(result: dict, curves: dict | None, stamp: Stamp | None = No
     if chips is not None and rule is not None:
         from simulator.charts.chips import chip_map
 
-        fleet = [row["chip"] for row in result.get("fleet") or []]
+        fleet = [entry.chip for entry in result.fleet]
         figs["chip_map"] = chip_map(chips, rule, stamp=stamp, highlight=fleet)
     return figs
 
@@ -341,9 +346,9 @@ def comparison_chart(results: list, *, stamp: Stamp | None = None):
                 q = _pct(result, strategy, "lag_years")
                 if q:
                     ax.plot([q["p5"], q["p95"]], [y + dy] * 2, color=colour, lw=1.2)
-                ax.plot([result["results"][strategy]["lag_years"]], [y + dy], marker,
+                ax.plot([getattr(result.results, strategy).lag_years], [y + dy], marker,
                         color=colour, ms=5, zorder=3)
-        ax.set_yticks(range(n), [r["scenario"]["name"] for r in reversed(results)], fontsize=7.5)
+        ax.set_yticks(range(n), [r.scenario.name for r in reversed(results)], fontsize=7.5)
         ax.set_ylim(-0.6, n - 0.4)
         ax.axvline(0, color=PALETTE["reference"], lw=0.9, ls="--")
         ax.set_xlabel("Years behind the frontier (below 0: ahead)")

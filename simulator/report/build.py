@@ -153,7 +153,7 @@ def chart_tasks(jobs, evidences, staging: Path, version: str, fit=None, override
         stamp = _stamp(job, job.evidence, version)
         charts = staging / job.slug / "charts"
         for kind in SCENARIO_CHARTS:
-            payload = {"result": job.data, "stamp": stamp}
+            payload = {"result": job.result, "stamp": stamp}   # typed: the charts read it
             if kind == "capability":
                 payload.update(path=str(job.path), overrides=tuple(overrides), fit=fit,
                                draws=CURVE_DRAWS)
@@ -180,7 +180,8 @@ def chart_tasks(jobs, evidences, staging: Path, version: str, fit=None, override
             job.serving_chart = str(serving)
     if jobs:
         tasks.append(("comparison", str(staging / "comparison"),
-                      {"results": [j.data for j in jobs], "stamp": _stamp(None, None, version)}))
+                      {"results": [j.result for j in jobs],
+                       "stamp": _stamp(None, None, version)}))
     return tasks
 
 

@@ -10,6 +10,7 @@ defaulting to None, named in OPTIONAL_BLOCKS and left out of the dump when None)
 
     ScenarioResult
       scenario: ScenarioInfo            name, file, year, rule, law, variant, access, fit, ...
+                                        (moved_levers: [MovedLever] on an exported view)
       results: Results                  scratch: Outcome, distill: DistillOutcome
       percentiles: Percentiles | None   per strategy and headline: Quantiles (p5..p95)
       tornado: [TornadoRow]             per lever: TornadoSide per strategy
@@ -209,7 +210,20 @@ class FitInfo(_Block):
     sources: dict[str, str]
 
 
+class MovedLever(_Block):
+    """One lever a person moved from the preset (values as text, e.g. '0.35' -> '0.5')."""
+
+    path: str
+    label: str
+    old: str
+    new: str
+
+
 class ScenarioInfo(_Block):
+    """Which scenario this is; ``modified_from`` / ``moved_levers`` only on a result exported
+    from a preset whose levers moved (simulator.app.export; left out of the dump otherwise,
+    so ``run --json`` never shows them)."""
+
     name: str
     file: str | None
     year: int
@@ -219,6 +233,16 @@ class ScenarioInfo(_Block):
     access: str
     fit: str
     description: str | None
+    modified_from: str | None = None
+    moved_levers: list[MovedLever] = []
+
+    @model_serializer(mode="wrap")
+    def _unmodified_as_before(self, handler):
+        out = handler(self)
+        if not self.moved_levers:
+            out.pop("modified_from", None)
+            out.pop("moved_levers", None)
+        return out
 
 
 class ServingModel(_Block):

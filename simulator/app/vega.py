@@ -1,28 +1,41 @@
-"""Altair views of a scenario result (interactive, drawn in the browser; layout only).
+"""Interactive views of a scenario result: Vega-Lite specs the browser draws.
 
 The publication figures (PNG / SVG / PDF with footers and provenance) come from
-simulator.charts; these are their interactive counterparts, built from the same numbers.
+simulator.charts; these are their interactive counterparts, built from the same numbers of the
+typed ScenarioResult (non-finite numbers become null: Vega-Lite reads JSON).
 """
 
 from __future__ import annotations
 
-from app_pages.shared import fmt_sig
-from simulator.vocabulary import ACCESS_LABELS, PALETTE, STRATEGY_LABELS, sci, usd
+import math
+
+from simulator.app.display import fmt_sig
+from simulator.vocabulary import ACCESS_LABELS, MODES, PALETTE, STRATEGY_LABELS, sci, usd
 
 STRATEGY_COLOURS = {s: PALETTE[s] for s in STRATEGY_LABELS}
 
 
-def band(result: dict, strategy: str, quantity: str) -> dict:
-    """Returns the percentile band {p5, p25, p50, p75, p95} of a quantity (may be empty)."""
-    return ((result.get("percentiles") or {}).get(strategy) or {}).get(quantity) or {}
+def band(result, strategy: str, quantity: str) -> dict:
+    """Returns the percentile band {p5, p25, p50, p75, p95} of a quantity of a ScenarioResult
+    (empty without Monte Carlo draws)."""
+    if result.percentiles is None:
+        return {}
+    q = getattr(getattr(result.percentiles, strategy), quantity)
+    return {name: finite(getattr(q, name)) for name in type(q).model_fields}
 
 
-def interval_rows(results: dict[str, dict], quantity: str) -> list[dict]:
-    """Returns one row per (scenario, strategy): estimate and 5/25/50/75/95th percentiles."""
+def finite(x):
+    """Returns ``x``, or None when it is not a finite number (JSON has no inf or nan)."""
+    return x if x is None or math.isfinite(x) else None
+
+
+def interval_rows(results: dict, quantity: str) -> list[dict]:
+    """Returns one row per (scenario, strategy) of {name: ScenarioResult}: the estimate and the
+    5/25/50/75/95th percentiles."""
     rows = []
     for name, result in results.items():
         for strategy in ("scratch", "distill"):
-            estimate = (result.get("results") or {}).get(strategy, {}).get(quantity)
+            estimate = finite(getattr(getattr(result.results, strategy), quantity))
             rows.append({"scenario": name, "strategy": STRATEGY_LABELS[strategy],
                          "estimate": estimate, **band(result, strategy, quantity)})
     return rows
@@ -31,8 +44,6 @@ def interval_rows(results: dict[str, dict], quantity: str) -> list[dict]:
 def log_axis(lo, hi) -> dict:
     """Returns a Vega-Lite axis for a log scale from lo to hi: ticks at 1 (and 3 when the range
     spans under four decades) per decade, labelled '1e25' instead of a crowd of '2e+25 3e+25'."""
-    import math
-
     values = [v for v in (lo, hi) if v is not None and v == v and v > 0]
     if not values:
         return {"labelExpr": "replace(format(datum.value, '.0e'), 'e+', 'e')"}
@@ -90,20 +101,19 @@ def interval_chart(rows: list[dict], quantity_title: str, *, log=False, by_scena
             "height": {"step": 30 if by_scenario else 44}}
 
 
-def tornado_chart(rows: list[dict], strategy: str, label_of=None) -> dict | None:
-    """Returns a tornado of the lag: each lever's range moves the lag from its base value."""
+def tornado_chart(rows: list, strategy: str, label_of=None) -> dict | None:
+    """Returns a tornado of the lag: each lever's range (``rows``: the result's TornadoRow
+    list) moves the lag from its base value."""
     data, order = [], []
-    for row in sorted(rows, key=lambda r: -((r.get(strategy) or {}).get("swing_years") or 0)):
-        s = row.get(strategy) or {}
-        if not s:
-            continue
-        name = label_of(row["path"]) if label_of else row["path"]
-        label = f"{name} ({fmt_sig(row['low'])} – {fmt_sig(row['high'])})"
+    for row in sorted(rows, key=lambda r: -(finite(getattr(r, strategy).swing_years) or 0)):
+        s = getattr(row, strategy)
+        name = label_of(row.path) if label_of else row.path
+        label = f"{name} ({fmt_sig(row.low)} – {fmt_sig(row.high)})"
         order.append(label)
         for end in ("low", "high"):
             data.append({"lever": label, "end": f"lever at {end}",
-                         "lag": s.get(f"lag_years_at_{end}"), "base": s.get("lag_years_base"),
-                         "value": row[end]})
+                         "lag": finite(getattr(s, f"lag_years_at_{end}")),
+                         "base": finite(s.lag_years_base), "value": getattr(row, end)})
     if not data:
         return None
     bars = {"mark": {"type": "bar", "height": 14, "opacity": 0.85}, "encoding": {
@@ -154,6 +164,43 @@ def timeseries_chart(rows: list[dict]) -> dict | None:
                     *({"field": f, "type": "quantitative", "format": ".2f"}
                       for f in ("p5", "p95") if f in data[0])]}})
     return {"data": {"values": data}, "layer": layers, "height": 320}
+
+
+def runs_chart(runs) -> dict:
+    """Returns the Evidence page's scatter of a sweep's runs (a results.csv as a DataFrame):
+    held-out loss against training compute by mode, with the oracle's loss as the floor."""
+    plot = runs.assign(compute=runs["flops"] if "flops" in runs else 6 * runs["params"]
+                       * runs["tokens"])[["run_id", "mode", "params", "tokens", "compute",
+                                          "loss"]]
+    oracle = runs["oracle_loss"].median()
+    floor_layer = [] if oracle != oracle else [{
+        "data": {"values": [{"floor": float(oracle),
+                             "label": f"oracle floor {oracle:.3f} nats"}]},
+        "layer": [{"mark": {"type": "rule", "strokeDash": [5, 3], "color": "#555"},
+                   "encoding": {"y": {"field": "floor", "type": "quantitative"}}},
+                  {"mark": {"type": "text", "align": "left", "baseline": "bottom", "dx": 4,
+                            "dy": -2, "color": "#555", "x": 0},
+                   "encoding": {"y": {"field": "floor", "type": "quantitative"},
+                                "text": {"field": "label"}}}]}]
+    return {"height": 320, "layer": [{
+        "data": {"values": plot.to_dict("records")},
+        "mark": {"type": "point", "filled": True, "size": 50, "opacity": 0.8},
+        "encoding": {
+            "x": {"field": "compute", "type": "quantitative", "scale": {"type": "log"},
+                  "title": "Training compute (FLOP, log scale)",
+                  "axis": log_axis(plot["compute"].min(), plot["compute"].max())},
+            "y": {"field": "loss", "type": "quantitative", "scale": {"zero": False},
+                  "title": "Held-out loss (nats/token)"},
+            "color": {"field": "mode", "type": "nominal", "title": "Mode",
+                      "scale": {"domain": list(MODES),
+                                "range": [PALETTE[m] for m in MODES]}},
+            "shape": {"field": "mode", "type": "nominal", "title": "Mode",
+                      "scale": {"domain": list(MODES)}},
+            "tooltip": [{"field": "run_id"}, {"field": "mode"},
+                        {"field": "params", "format": ".3g", "type": "quantitative"},
+                        {"field": "tokens", "format": ".3g", "type": "quantitative"},
+                        {"field": "loss", "format": ".4f", "type": "quantitative"}]}},
+        *floor_layer]}
 
 
 def fmt_flop(x) -> str:
