@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from simulator.app.display import fmt_sig
-from simulator.vocabulary import ACCESS_LABELS, MODES, PALETTE, STRATEGY_LABELS, sci, usd
+from simulator.vocabulary import MODES, PALETTE, STRATEGY_LABELS, sci, usd
 
 STRATEGY_COLOURS = {s: PALETTE[s] for s in STRATEGY_LABELS}
 
