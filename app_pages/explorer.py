@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages import shared, skill_view
 from simulator import skill_app
 from simulator.app import applicability, display, export, figures, guide, headline, links, vega
-from simulator.app.scenario_levers import apply_levers, changed_values, lever_name
+from simulator.app.scenario_levers import apply_levers, changed_values, lever_name_in
 from simulator.errors import InputError
 from simulator.scenario.schema import path_words
 from simulator.vocabulary import STRATEGY_LABELS
@@ -115,9 +115,9 @@ for path, value in base_values.items():
     values.setdefault(path, value)
 
 
-def name_of(path: str) -> str:
+def lever_name(path: str) -> str:
     """Returns a reader's name for a lever path of this scenario."""
-    return lever_name(path, base_scenario, levers)
+    return lever_name_in(path, base_scenario, levers)
 
 
 # The fleet's chip counts, one per chip and channel, sit among the main levers.
@@ -130,7 +130,7 @@ def draw(lever):
     st.session_state[PREFIX + lever.path] = values[lever.path]
     shared.lever_widget(lever, PREFIX + lever.path, base_values[lever.path],
                         label=path_words(lever.path).get("short") or (
-                            name_of(lever.path) if lever.path in FLEET_COUNTS else None),
+                            lever_name(lever.path) if lever.path in FLEET_COUNTS else None),
                         on_change=on_lever)
 
 
@@ -169,7 +169,7 @@ with st.sidebar:
                                                                  base_scenario.source_path))
                 if note:
                     st.caption(f":material/warning: {note}")
-    skipped = [f"{name_of(p)}: {why}" for p, why in hidden.items()
+    skipped = [f"{lever_name(p)}: {why}" for p, why in hidden.items()
                if p in POLICY and p in by_path]
     if skipped:
         st.caption("Not shown, no effect in this scenario: " + "; ".join(skipped) + ".")
@@ -281,8 +281,8 @@ if view == "Sensitivity":
     strategy = st.radio("Strategy", ["distill", "scratch"] + skill_view.axes(result),
                         horizontal=True, key="explorer_tornado",
                         format_func=lambda s: STRATEGY_LABELS.get(s, skill_view.AXIS))
-    chart = (skill_view.tornado(result, name_of) if strategy == "skill"
-             else vega.tornado_chart(result.tornado, strategy, label_of=name_of))
+    chart = (skill_view.tornado(result, lever_name) if strategy == "skill"
+             else vega.tornado_chart(result.tornado, strategy, label_of=lever_name))
     if chart is None:
         st.info("No lever ranges to swing: add [[uncertainty.levers]] to the scenario.")
     else:
@@ -291,7 +291,7 @@ if view == "Sensitivity":
                    "[[uncertainty.levers]]) with the others at their values; the dashed line "
                    "is the lag at the scenario's values. Largest swing first.")
 if view == "Skill axis":
-    skill_view.render(result, scenario_json, label_of=name_of)
+    skill_view.render(result, scenario_json, label_of=lever_name)
 if view == "Fleet":
     if result.fleet:
         st.dataframe(display.fleet_rows(result.fleet), hide_index=True, width="stretch",
@@ -340,7 +340,7 @@ st.caption("This link reproduces the exact view (scenario and every moved lever)
 st.code(link, language=None, wrap_lines=True)
 # Once a lever moves, every export says so: name, description, citation, figure footers,
 # file names and provenance name the preset and list each moved lever, old -> new.
-changes = export.lever_changes({} if invalid else changed, base_values, name_of)
+changes = export.lever_changes({} if invalid else changed, base_values, lever_name)
 exported = export.export_scenario(scenario, base_scenario.name, changes)
 exported_result = export.export_result(result, exported, base_scenario.name, changes)
 exported_json = exported.model_dump_json() if changes else scenario_json

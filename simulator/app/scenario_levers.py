@@ -115,7 +115,7 @@ def apply_levers(base, changed: Mapping[str, Any], levers: Iterable[Lever]):
         return base, str(exc).split(": ", 1)[-1]
 
 
-def lever_name(path: str, scenario, levers: Iterable[Lever] = ()) -> str:
+def lever_name_in(path: str, scenario, levers: Iterable[Lever] = ()) -> str:
     """Returns a reader's name for a lever path (chip blocks by chip and channel)."""
     from simulator.app.display import chip_count_label
     from simulator.scenario.schema import path_words
