@@ -265,3 +265,18 @@ def test_the_app_trains_nothing_and_loads_no_torch_at_import():
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-800:]
+
+
+def test_the_app_wing_never_imports_streamlit():
+    """simulator/app holds the app's logic; only app.py and app_pages/ draw with Streamlit."""
+    import ast
+    from pathlib import Path
+
+    wing = Path(__file__).resolve().parents[1] / "simulator" / "app"
+    found = []
+    for path in sorted(wing.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "streamlit"]
+    assert len(list(wing.glob("*.py"))) > 10 and found == []
