@@ -5,7 +5,7 @@ import json
 import streamlit as st
 
 from app_pages import shared, skill_view
-from simulator import skill_app
+from simulator.app import skill_axis
 from simulator.app import applicability, display, export, figures, guide, headline, links, vega
 from simulator.app.scenario_levers import apply_levers, changed_values, lever_name_in
 from simulator.errors import InputError
@@ -24,7 +24,7 @@ UPLOAD_KEY = "explorer_upload"
 POLICY = ("rule", "actor.remote_access_controls", "actor.case_by_case_approval_fraction",
           "actor.smuggling_interdiction_fraction", "distillation.access", "distillation.top_k",
           "distillation.detection_probability_per_account_month", "distillation.accounts",
-          "distillation.rate_limit_tokens_per_minute") + skill_app.EXTRA_POLICY_PATHS
+          "distillation.rate_limit_tokens_per_minute") + skill_axis.EXTRA_POLICY_PATHS
 KEY_ASSUMPTIONS = ("actor.mfu", "actor.training_days", "distillation.tokens",
                    "frontier.compute_flop")
 GROUPS = (("scenario", "Year and outputs"), ("frontier", "Frontier actor (the teacher)"),
@@ -157,7 +157,7 @@ with st.sidebar:
 
     by_path = {lv.path: lv for lv in levers}
     # A control that cannot change this scenario's numbers is not drawn; the reader is told.
-    hidden = applicability.inapplicable_levers(base_scenario, values) | skill_app.inapplicable(
+    hidden = applicability.inapplicable_levers(base_scenario, values) | skill_axis.inapplicable(
         base_scenario, values)
     st.subheader("Policy levers")
     for path in POLICY:

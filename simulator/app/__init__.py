@@ -17,6 +17,7 @@ The pages (app.py, app_pages/) draw widgets and call these; tests call them dire
     export           a view exported as what it is (modified from its preset, no server path)
     bundle           deterministic zips: citation bundle, tables
     figures          the publication figures of a scenario view and their downloads
+    skill_axis       the skill axis and API-provider policy levers of the explorer
     jobs             background jobs (smoke sweep, fit) and their progress
     card_tables      a fit card as tables (held-out errors, parameters)
     local_folders    what the app may read on the server (uploads; folders when allowed)

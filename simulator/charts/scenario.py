@@ -213,7 +213,7 @@ def tornado_chart(result, *, stamp: Stamp | None = None, strategy: str = "distil
                             textcoords="offset points", va="center", fontsize=7,
                             ha="left" if lag >= base else "right", color="#333333")
         fleet = [entry.chip for entry in result.fleet]
-        ax.set_yticks(range(len(rows)), [lever_label(r, fleet) for r in reversed(rows)])
+        ax.set_yticks(range(len(rows)), [lever_label(r.path, fleet, r.label) for r in reversed(rows)])
         ax.margins(x=0.14)
         ax.axvline(base, color="#333333", lw=1.0)
         ax.annotate(f"Scenario: {no_minus_zero(base)} yr", (base, len(rows) - 0.45),
@@ -229,12 +229,11 @@ def tornado_chart(result, *, stamp: Stamp | None = None, strategy: str = "distil
     return fig
 
 
-def lever_label(row, fleet=()) -> str:
-    """Returns a reader's name for a tornado lever (a TornadoRow; chip entries named by their
-    chip)."""
+def lever_label(path: str, fleet=(), label: str | None = None) -> str:
+    """Returns a reader's name for a tornado lever's path (chip entries named by their chip;
+    ``label``: the lever's own label, used where the schema has no words for the path)."""
     from simulator.scenario.schema import path_words
 
-    path = row.path
     words = path_words(path).get("label")
     parts = path.split(".")
     if len(parts) == 4 and parts[:2] == ["actor", "chips"] and parts[2].isdigit():
@@ -243,7 +242,7 @@ def lever_label(row, fleet=()) -> str:
         return f"{chip}: {words or parts[3].replace('_', ' ')}"
     if words:
         return words
-    label = row.label or path
+    label = label or path
     return label[:1].upper() + label[1:]
 
 

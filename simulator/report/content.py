@@ -200,7 +200,7 @@ def _detail_blocks(r: ScenarioResult) -> list:
         from simulator.charts.scenario import lever_label
 
         fleet = [f.chip for f in r.fleet]
-        rows = [[lever_label(row, fleet), f"`{row.path}`",
+        rows = [[lever_label(row.path, fleet, row.label), f"`{row.path}`",
                  f"{row.low:.4g}", f"{row.high:.4g}",
                  fmt(row.distill.lag_years_at_low, "years"),
                  fmt(row.distill.lag_years_at_high, "years"),

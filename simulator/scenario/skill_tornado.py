@@ -53,7 +53,7 @@ def lever_rows(scenario, ctx, base: dict, levers: list[tuple]) -> list[dict]:
     rows = []
     for j, (path, low, high) in enumerate(levers):
         lo, hi = (_skill_at(scenario, out, clock, i) for i in (2 * j, 2 * j + 1))
-        rows.append({"path": path, "label": lever_label({"path": path}, fleet),
+        rows.append({"path": path, "label": lever_label(path, fleet),
                      "kind": "lever", "low": low, "high": high, "base": float(base[path]),
                      "loss": tornado_side(float(loss[2 * j]), float(loss[2 * j + 1]),
                                           float(loss[-1])),

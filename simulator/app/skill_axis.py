@@ -2,7 +2,7 @@
 (app_pages/skill_view.py only lays it out). Every number comes from the result's
 ``capability`` block (simulator.scenario.skill, api_policy, skill_tornado).
 
-    from simulator.skill_app import policy_rows, tornado_spec, skill_chart_png
+    from simulator.app.skill_axis import policy_rows, tornado_spec, skill_chart_png
 """
 
 from __future__ import annotations
