@@ -25,14 +25,14 @@ LOCAL = local_folders_allowed()  # reading server folders by path: local-only, o
 @st.cache_data(show_spinner=False, max_entries=16)
 def load_runs(path: str, mtime: float) -> pd.DataFrame:
     """Returns a results.csv as checked by simulator.curves (mtime keys the cache)."""
-    from simulator.curves.fit_runs import read_results
+    from simulator.curves.results_csv import read_results
 
     return read_results(path)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def load_card(path: str, mtime: float) -> dict:
-    """Returns a validated fit card."""
+def load_card(path: str, mtime: float):
+    """Returns the FitCard at ``path`` (mtime keys the cache)."""
     from simulator.curves.card import load_card as load
 
     return load(path)
@@ -246,14 +246,14 @@ if card is not None:
                "it; the relative error is reported as measured, good or bad. None: the law "
                "was not fitted or had too few runs to hold any out (see the fit card's "
                "warnings).")
-    if card.get("warnings"):
-        with st.expander(f"Fit warnings ({len(card['warnings'])})"):
-            st.markdown("\n".join(f"- {w}" for w in card["warnings"]))
+    if card.warnings:
+        with st.expander(f"Fit warnings ({len(card.warnings)})"):
+            st.markdown("\n".join(f"- {w}" for w in card.warnings))
     with st.expander("Fitted parameters with 95% bootstrap intervals"):
         st.dataframe(pd.DataFrame(card_tables.param_rows(card)), hide_index=True,
                      width="stretch")
     with st.expander("Provenance of the fit card"):
-        st.json(card.get("provenance") or {}, expanded=False)
+        st.json(card.to_dict()["provenance"], expanded=False)
 elif runs is not None and folder is not None:
     st.info("No fit card next to these runs yet.", icon=":material/info:")
     if source == "folder" and st.button("Fit these runs", disabled=job_running,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from simulator.curves.card import FitCard, validate_card
 from simulator.curves.forms import scratch_loss, teacher_floored_loss
 
 SCRATCH = {"E": 0.95, "A": 45.0, "alpha": 0.42, "B": 250.0, "beta": 0.38}
@@ -33,7 +34,7 @@ def _intervals(boot: dict) -> dict:
             for k, v in boot.items()}
 
 
-def sample_card(n_boot: int = 40, seed: int = 0) -> dict:
+def sample_card(n_boot: int = 40, seed: int = 0) -> FitCard:
     """Returns a fit card (schema_version 1) with invented numbers."""
     rng = np.random.default_rng(seed)
     boot = _boot(SCRATCH, 0.03, n_boot, rng)
@@ -90,7 +91,7 @@ def sample_card(n_boot: int = 40, seed: int = 0) -> dict:
                                    "p95": list(1 + (median - 1) * 1.5)},
         }
     card["token_limited"] = token_limited
-    return card
+    return validate_card(card, "sample card")
 
 
 def sample_runs(seed: int = 0):

@@ -169,7 +169,7 @@ def test_every_rule_has_a_human_label():
 
 
 def test_a_results_file_with_a_header_and_no_rows_is_refused(tmp_path):
-    from simulator.curves.fit_runs import read_results
+    from simulator.curves.results_csv import read_results
     from simulator.paths import DEFAULT_EXPERIMENTS
 
     header = (DEFAULT_EXPERIMENTS / "results.csv").read_text().splitlines()[0]
@@ -183,7 +183,7 @@ def test_evidence_footers_count_runs_out_of_the_files_total():
     from simulator.charts.evidence import evidence_figures
     from simulator.charts.style import chart_info
     from simulator.curves.card import load_card
-    from simulator.curves.fit_runs import read_results
+    from simulator.curves.results_csv import read_results
     from simulator.paths import DEFAULT_EXPERIMENTS, DEFAULT_FIT
 
     runs = read_results(DEFAULT_EXPERIMENTS / "results.csv")

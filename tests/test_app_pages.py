@@ -244,7 +244,8 @@ def test_chips_bad_link_warns_and_uses_the_default_rule():
 def results_folder(tmp_path_factory):
     """A sweep folder: the charts' sample runs and a fit card fitted to them."""
     from sample_evidence import sample_runs
-    from simulator.curves.fit_runs import fit_runs, read_results
+    from simulator.curves.fit_runs import fit_runs
+    from simulator.curves.results_csv import read_results
 
     folder = tmp_path_factory.mktemp("sweep")
     sample_runs().to_csv(folder / "results.csv", index=False)

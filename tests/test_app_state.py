@@ -192,12 +192,19 @@ def test_result_tables_hold_the_headline_with_percentiles():
 
 
 def test_heldout_rows_list_every_law_of_a_card():
-    card = {"scratch": {"heldout": {"relative_error_loss": 0.02}, "n_runs": 9},
-            "distill": {"text": {"teachers": {"model": {"heldout": {
-                "relative_error_loss": 0.05}}}, "multiplier": {"heldout": {}}}}}
-    rows = heldout_rows(card)
+    from test_scenario_fixtures import make_card
+
+    from simulator.curves.card import validate_card
+    card = make_card(with_token_limited=False).to_dict()
+    card["scratch"].update(heldout={"relative_error_loss": 0.02}, n_runs=9)
+    text = card["distill"]["text"]
+    text["teachers"]["model"]["heldout"] = {"relative_error_loss": 0.05}
+    text["multiplier"]["heldout"] = {"skipped": "too few runs to hold any out"}
+    card["distill"] = {"text": text}
+    rows = heldout_rows(validate_card(card))
     assert [r["mode"] for r in rows] == ["scratch", "text", "text"]
-    assert rows[0]["relative_error_loss"] == 0.02 and rows[2]["relative_error_loss"] is None
+    assert rows[0]["relative_error_loss"] == 0.02 and rows[0]["n_runs"] == 9
+    assert rows[1]["relative_error_loss"] == 0.05 and rows[2]["relative_error_loss"] is None
 
 
 def test_sweep_progress_before_the_sweep_writes_anything_is_starting(tmp_path):

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from simulator.curves import capability as cc
-from simulator.curves.capability_card import fit_capability, load_capability_card
+from simulator.curves.capability_fit import fit_capability
+from simulator.curves.capability_schema import load_capability_card, validate_capability_card
 from simulator.experiments import capability_presets as cp
 from simulator.experiments.hops import HopsWorld
 from simulator.paths import REPO_ROOT
@@ -116,7 +117,8 @@ def test_the_fit_command_writes_a_capability_card(run_cli, tmp_path):
                            "--bootstrap", "200")
     assert code == 0 and "capability card" in out
     card = load_capability_card(tmp_path / "card.json")
-    assert card["results_sha256"] == sha256_file(tmp_path / "results.csv")
+    assert card.results_sha256 == sha256_file(tmp_path / "results.csv")
+    assert (tmp_path / "card.json").read_text() == card.to_json()   # written through the model
 
 
 # ---------------------------------------------------------------------------------------------
@@ -128,18 +130,20 @@ shipped = pytest.mark.skipif(not CARD.exists(), reason="no shipped capability ca
 @shipped
 def test_the_shipped_card_names_the_shipped_results():
     card = load_capability_card(CARD)
-    assert card["results_sha256"] == sha256_file(SWEEP / "results.csv")
+    assert card.results_sha256 == sha256_file(SWEEP / "results.csv")
 
 
 @shipped
 def test_refitting_the_shipped_results_reproduces_the_card():
     card = load_capability_card(CARD)
-    s = card["settings"]
-    refit = fit_capability(pd.read_csv(SWEEP / "results.csv"), n_bootstrap=s["n_bootstrap"],
-                           random_state=s["random_state"], results_sha256=card["results_sha256"],
-                           n_eval=s["n_eval"])
+    s = card.settings
+    refit = fit_capability(pd.read_csv(SWEEP / "results.csv"), n_bootstrap=s.n_bootstrap,
+                           random_state=s.random_state, results_sha256=card.results_sha256,
+                           n_eval=s.n_eval)
+    shipped = card.to_dict()
     for key in ("tiers", "self_reliance", "ceg", "heldout", "comparisons", "warnings", "bases"):
-        assert_nested_close(refit[key], card[key], rel=1e-5, abs_tol=1e-9)
+        assert_nested_close(refit[key], shipped[key], rel=1e-5, abs_tol=1e-9)
+    validate_capability_card({**refit, "provenance": {}}, "refit")   # a card the model accepts
 
 
 @shipped

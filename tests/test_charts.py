@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.charts import evidence
+from simulator.charts import evidence, gains
 from sample_evidence import sample_card, sample_runs
 from simulator.charts.save import FORMATS, save_figure
 from simulator.charts.style import (Footer, Stamp, chart_info, label_line_ends, new_figure,
@@ -28,7 +28,7 @@ def card():
 def saved(tmp_path_factory, card):
     """The compute-multiplier chart saved once: (folder, save_figure's answer)."""
     folder = tmp_path_factory.mktemp("saved")
-    fig = evidence.compute_multiplier_chart(card, stamp=STAMP)
+    fig = gains.compute_multiplier_chart(card, stamp=STAMP)
     return folder, save_figure(fig, folder / "m")
 
 
@@ -48,13 +48,13 @@ def test_a_chart_leaves_the_callers_rcparams_as_they_were(card):
     import matplotlib
 
     before = matplotlib.rcParams.copy()
-    fig = evidence.compute_multiplier_chart(card, stamp=STAMP)
+    fig = gains.compute_multiplier_chart(card, stamp=STAMP)
     fig.draw_without_rendering()
     assert matplotlib.rcParams.copy() == before
 
 
 def test_every_chart_carries_title_subtitle_source_note_and_stamp(card):
-    fig = evidence.token_limited_chart(card, stamp=STAMP)
+    fig = gains.token_limited_chart(card, stamp=STAMP)
     info = chart_info(fig)
     texts = " ".join(t.get_text() for t in fig.texts)
     assert info.title and info.title in texts
@@ -91,7 +91,7 @@ def test_pdf_embeds_truetype_text_in_one_font_subset(saved):
 _RENDER = """
 import sys
 from sample_evidence import sample_card
-from simulator.charts.evidence import compute_multiplier_chart
+from simulator.charts.gains import compute_multiplier_chart
 from simulator.charts.save import save_figure
 from simulator.charts.style import Stamp
 STAMP = Stamp(code_version="0.1.0+test", scenario_id="demo", scenario_sha256="ab" * 32,
@@ -122,7 +122,7 @@ def test_evidence_figures_draw_runs_fits_multiplier_and_headline(card):
 
 
 def test_token_limited_series_reads_the_documented_card_schema(card):
-    series = evidence.token_limited_series(card)
+    series = gains.token_limited_series(card)
     assert set(series) == {"logits", "topk", "text"}
     s = series["text"]
     assert s["fraction"][0] == pytest.approx(1e-3) and s["fraction"][-1] == 1.0

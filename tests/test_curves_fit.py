@@ -10,7 +10,8 @@ import pytest
 from simulator.cli import main
 from simulator.curves import forms
 from simulator.curves.card import load_card, validate_card
-from simulator.curves.fit_runs import fit_runs, read_results
+from simulator.curves.fit_runs import fit_runs
+from simulator.curves.results_csv import read_results
 from synthetic_runs import TRUE_GAIN, TRUE_SCRATCH, synthetic_results
 from simulator.curves.token_limited import token_limited_gain
 from simulator.errors import InputError
@@ -41,86 +42,87 @@ def card(results_path):
 
 
 def _without_provenance(card):
-    card = copy.deepcopy(card)
-    card.pop("provenance")
-    return card
+    out = card.to_dict()
+    out.pop("provenance")
+    return out
 
 
 def test_card_follows_the_schema(card):
     assert validate_card(card) is card
-    assert card["schema_version"] == 1
-    assert set(card["distill"]) == {"logits", "topk", "text"}
-    for entry in card["distill"].values():
-        cm = entry["compute_multiplier"]
-        assert len(cm["compute_flop"]) == len(cm["median"]) == len(cm["p05"])
-        assert entry["compute_multiplier"]["teacher"] == "model"
-    json.dumps(card, allow_nan=False)
+    assert validate_card(card.to_dict()) == card       # a dump validates back to the same card
+    assert card.schema_version == 1
+    assert set(card.distill) == {"logits", "topk", "text"}
+    for entry in card.distill.values():
+        cm = entry.compute_multiplier
+        assert len(cm.compute_flop) == len(cm.median) == len(cm.p05)
+        assert cm.teacher == "model"
+    json.loads(card.to_json())
 
 
 def test_scratch_law_recovers_the_true_exponents_with_e_fixed(card):
-    s = card["scratch"]
-    assert s["e_fixed"] and s["params"]["E"] == TRUE_SCRATCH["E"]
-    assert s["params"]["alpha"] == pytest.approx(TRUE_SCRATCH["alpha"], abs=0.05)
-    assert s["params"]["beta"] == pytest.approx(TRUE_SCRATCH["beta"], abs=0.05)
-    assert all(len(v) == N_BOOT for v in s["bootstrap"].values())
-    lo, hi = s["intervals"]["beta"]
-    assert lo < s["params"]["beta"] < hi
+    s = card.scratch
+    assert s.e_fixed and s.params["E"] == TRUE_SCRATCH["E"]
+    assert s.params["alpha"] == pytest.approx(TRUE_SCRATCH["alpha"], abs=0.05)
+    assert s.params["beta"] == pytest.approx(TRUE_SCRATCH["beta"], abs=0.05)
+    assert all(len(v) == N_BOOT for v in s.bootstrap.values())
+    lo, hi = s.intervals["beta"]
+    assert lo < s.params["beta"] < hi
 
 
 def test_heldout_errors_are_reported_and_small_on_clean_data(card):
-    held = card["scratch"]["heldout"]
-    assert held["n_heldout"] >= 1
-    assert held["relative_error_loss"] < 0.03
-    assert "relative_error_excess_loss" in held and "size_relative_error_loss" in held
-    for entry in card["distill"].values():
-        for t in entry["teachers"].values():
-            assert t["heldout"]["relative_error_loss"] < 0.03
+    held = card.scratch.heldout
+    assert held.n_heldout >= 1
+    assert held.relative_error_loss < 0.03
+    assert held.relative_error_excess_loss is not None
+    assert held.value("size_relative_error_loss") is not None
+    for entry in card.distill.values():
+        for t in entry.teachers.values():
+            assert t.heldout.relative_error_loss < 0.03
 
 
 def test_distilled_laws_keep_their_teacher_floor(card):
-    oracle = card["distill"]["logits"]["teachers"]["oracle"]
-    assert oracle["teacher_loss"] == pytest.approx(TRUE_SCRATCH["E"])
-    assert oracle["law"]["params"]["L_T"] >= TRUE_SCRATCH["E"] - 1e-9
-    model = card["distill"]["logits"]["teachers"]["model"]
-    assert model["law"]["floor"] in ("teacher_loss", "fitted")
+    oracle = card.distill["logits"].teachers["oracle"]
+    assert oracle.teacher_loss == pytest.approx(TRUE_SCRATCH["E"])
+    assert oracle.law.params["L_T"] >= TRUE_SCRATCH["E"] - 1e-9
+    assert card.distill["logits"].teachers["model"].law.floor in ("teacher_loss", "fitted")
 
 
 def test_modes_rank_logits_over_topk_over_text(card):
     # the synthetic laws give logits the smallest data term, text the largest
-    mid = len(card["distill"]["text"]["compute_multiplier"]["median"]) // 2
-    m = {k: card["distill"][k]["compute_multiplier"]["median"][mid] for k in card["distill"]}
+    mid = len(card.distill["text"].compute_multiplier.median) // 2
+    m = {k: e.compute_multiplier.median[mid] for k, e in card.distill.items()}
     assert m["logits"] > m["topk"] > m["text"]
 
 
 def test_token_multiplier_predicts_the_distilled_runs(card):
-    mult = card["distill"]["logits"]["multiplier"]
-    assert mult["gap_fitted"]  # two teachers -> the gap ratio varies
-    assert mult["params"]["c0"] > 0  # a logit token is worth more than a scratch token
-    assert mult["heldout"]["relative_error_loss"] < 0.2
+    mult = card.distill["logits"].multiplier
+    assert mult.gap_fitted  # two teachers -> the gap ratio varies
+    assert mult.params["c0"] > 0  # a logit token is worth more than a scratch token
+    assert mult.heldout.relative_error_loss < 0.2
 
 
 def test_token_limited_gain_recovers_the_truth(card):
-    entry = card["token_limited"]["modes"]["logits"]["model"]
+    entry = card.gain_fits("logits")["model"]
     true = np.exp(forms.token_limited_log_gain(TRUE_GAIN["logits"], 0.25))
     assert token_limited_gain(card, "logits", 0.25) == pytest.approx(true, rel=0.15)
-    gains = entry["gain"]["median"]
+    gains = entry.gain.median
     assert all(b >= a for a, b in zip(gains, gains[1:]))
     assert gains[0] == 1.0
-    assert "relative_error_loss" in entry["heldout"]
+    assert entry.heldout.relative_error_loss is not None
     samples = token_limited_gain(card, "logits", np.array([0.1, 0.5]), samples=True)
     assert samples.shape == (N_BOOT, 2) and np.all(samples[:, 1] >= samples[:, 0])
 
 
 def test_token_limited_harm_is_kept_with_its_sign_and_interval(card):
-    entry = card["token_limited"]["modes"]["text"]["model"]
-    assert entry["params"]["g"] < 0 and entry["intervals"]["g"][1] < 0
+    entry = card.gain_fits("text")["model"]
+    assert entry.params["g"] < 0 and entry.intervals["g"][1] < 0
     true = np.exp(forms.token_limited_log_gain(TRUE_GAIN["text"], 0.5))
     assert token_limited_gain(card, "text", 0.5, teacher="model") == pytest.approx(true, rel=0.1)
-    measured = entry["measured"]
-    assert measured["fraction"] == [0.05, 0.1, 0.25, 0.5]
-    assert measured["point"][-1] == pytest.approx(true, rel=0.1)
-    assert measured["p05"][-1] <= measured["point"][-1] <= measured["p95"][-1] < 1.0
-    assert entry["at_bound"] == [] and not entry["degenerate"]
+    measured = entry.measured
+    assert measured.fraction == [0.05, 0.1, 0.25, 0.5]
+    assert measured.point[-1] == pytest.approx(true, rel=0.1)
+    assert measured.p05[-1] <= measured.point[-1] <= measured.p95[-1] < 1.0
+    assert entry.at_bound == [] and not entry.degenerate
 
 
 def test_measured_gain_is_exactly_one_where_teacher_tokens_change_nothing():
@@ -149,17 +151,17 @@ def test_a_gain_fit_at_its_bound_is_flagged_and_warned():
     df.loc[huge, "loss"] = forms.scratch_loss(TRUE_SCRATCH, df.loc[huge, "params"].to_numpy(),
                                               np.exp(25.0 * f) * df.loc[huge, "tokens"].to_numpy())
     card = fit_runs(df, n_bootstrap=10, random_state=0)
-    entry = card["token_limited"]["modes"]["logits"]["model"]
-    assert "g" in entry["at_bound"]
-    assert any("parameter bound" in w and "logits/model" in w for w in card["warnings"])
+    entry = card.gain_fits("logits")["model"]
+    assert "g" in entry.at_bound
+    assert any("parameter bound" in w and "logits/model" in w for w in card.warnings)
 
 
 def test_every_scratch_heldout_check_rests_on_at_least_three_cells(card):
-    held = card["scratch"]["heldout"]
+    held = card.scratch.heldout
     for prefix in ("", "size_", "tokens_"):
-        assert held[f"{prefix}n_heldout"] >= 3, prefix
-    lo, hi = card["scratch"]["intervals_90"]["alpha"]
-    lo95, hi95 = card["scratch"]["intervals"]["alpha"]
+        assert held.value(f"{prefix}n_heldout") >= 3, prefix
+    lo, hi = card.scratch.intervals_90["alpha"]
+    lo95, hi95 = card.scratch.intervals["alpha"]
     assert lo95 <= lo < hi <= hi95
 
 
@@ -184,7 +186,7 @@ def test_refitting_is_deterministic_given_random_state(small_results_path):
     cards = [fit_runs(read_results(small_results_path), n_bootstrap=N_BOOT, random_state=4)
              for _ in range(2)]
     assert _without_provenance(cards[0]) == _without_provenance(cards[1])
-    assert set(cards[0]["distill"]) == {"text"}
+    assert set(cards[0].distill) == {"text"}
 
 
 def test_compute_multiplier_inverts_the_scratch_frontier():
@@ -204,10 +206,11 @@ def test_fit_command_writes_a_card_that_load_card_accepts(small_results_path, tm
                "--bootstrap", "20"])
     assert rc == 0, capsys.readouterr().err
     card = load_card(out)
-    prov = card["provenance"]
+    assert out.read_text() == card.to_json()     # the file is the model's dump, byte for byte
+    prov = card.to_dict()["provenance"]
     assert len(prov["results_sha256"]) == 64
     assert {"code_version", "packages", "date"} <= set(prov)
-    assert card["settings"]["n_bootstrap"] == 20
+    assert card.settings.n_bootstrap == 20
     assert "held-out" in capsys.readouterr().out
 
 
@@ -248,6 +251,7 @@ def test_fit_command_missing_directory_exits_2(tmp_path, capsys):
 
 
 def test_load_card_names_the_broken_field(tmp_path, card):
+    card = card.to_dict()
     broken = copy.deepcopy(card)
     broken["scratch"]["bootstrap"]["alpha"] = broken["scratch"]["bootstrap"]["alpha"][:-1]
     path = tmp_path / "broken.json"
@@ -269,13 +273,13 @@ def test_load_card_names_the_broken_field(tmp_path, card):
 def test_a_real_smoke_sweep_fits_and_flags_its_weak_laws():
     from pathlib import Path
     df = read_results(Path(__file__).parent / "data" / "smoke_results.csv")
-    card = validate_card(fit_runs(df, n_bootstrap=20, random_state=0))
-    assert card["scratch"]["e_fixed"] and card["scratch"]["n_runs"] == 15
-    assert set(card["distill"]) == {"logits", "topk", "text"}
-    assert set(card["token_limited"]["modes"]) == {"logits", "topk", "text"}
+    card = fit_runs(df, n_bootstrap=20, random_state=0)
+    assert card.scratch.e_fixed and card.scratch.n_runs == 15
+    assert set(card.distill) == {"logits", "topk", "text"}
+    assert set(card.token_limited_modes()) == {"logits", "topk", "text"}
     # three sizes cannot pin the distilled N-exponent: shown as warnings, never hidden
-    assert any("did not converge" in w for w in card["warnings"])
-    assert any("interleaved" in w for w in card["warnings"])
+    assert any("did not converge" in w for w in card.warnings)
+    assert any("interleaved" in w for w in card.warnings)
 
 
 def test_token_limited_gain_form_is_non_decreasing_for_any_non_negative_params():

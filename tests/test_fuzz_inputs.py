@@ -148,7 +148,7 @@ def test_any_csv_is_fitted_or_refused_with_exit_2(tmp_path, capsys, header, rows
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=200))
 def test_any_bytes_as_a_results_csv_are_read_or_refused(tmp_path, data):
-    from simulator.curves.fit_runs import read_results
+    from simulator.curves.results_csv import read_results
 
     path = tmp_path / "results.csv"
     path.write_bytes(data)

@@ -171,7 +171,7 @@ def test_evidence_only_report_draws_the_headline_and_multiplier(tmp_path):
     from sample_evidence import sample_card
 
     card = tmp_path / "card.json"
-    card.write_text(json.dumps(sample_card(n_boot=8)))
+    card.write_text(sample_card(n_boot=8).to_json())
     out = tmp_path / "out"
     assert main(["report", "--evidence", "--fit", str(card), "--out", str(out)]) == 0
     for chart in ("headline_token_limited", "evidence_compute_multiplier"):

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_scenario_fixtures import make_card
 
+from simulator.curves.card import validate_card
 from simulator.scenario import evaluate, scenario_from_dict
 from simulator.scenario.world import chip_names, rule_ids
 
@@ -20,8 +21,9 @@ CARDS = {"priors": None, "ordered": make_card(),
                                               "text": (1.5, 0.1, -0.2)},
                                  gains={"logits": (0.5, 1.0), "topk": (1.0, 0.5),
                                         "text": (3.0, 0.3)}, seed=3)}
-CARDS["partial"] = make_card(seed=5)   # like a real card: no token-limited fit for top-k
-del CARDS["partial"]["token_limited"]["modes"]["topk"]
+_partial = make_card(seed=5).to_dict()   # like a real card: no token-limited fit for top-k
+del _partial["token_limited"]["modes"]["topk"]
+CARDS["partial"] = validate_card(_partial)
 CHIPS = chip_names()
 RULES = rule_ids()
 HEADLINE = ("compute_flop", "effective_compute_flop", "loss", "lag_years", "cost_usd")

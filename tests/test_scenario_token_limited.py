@@ -5,12 +5,15 @@ import numpy as np
 import pytest
 
 from simulator.curves import forms
+from simulator.curves.card import validate_card
 from simulator.scenario import world
 from simulator.scenario.distill import CardMode, behaviours
+from test_scenario_fixtures import make_card
 
 
 def _entry(g, p, fractions=(0.01, 0.3), mass=None, top_k=None):
     entry = {"params": {"g": g, "p": p}, "bootstrap": {"g": [g] * 4, "p": [p] * 4},
+             "intervals": {"g": [g, g], "p": [p, p]}, "heldout": {},
              "domain": {"fraction": list(fractions)}, "at_bound": []}
     if mass is not None:
         entry.update(captured_mass=mass, top_k=top_k)
@@ -18,7 +21,10 @@ def _entry(g, p, fractions=(0.01, 0.3), mass=None, top_k=None):
 
 
 def _card(**modes):
-    return {"distill": {}, "token_limited": {"modes": {m: {"model": e} for m, e in modes.items()}}}
+    """A fit card with only the given token-limited fits (scratch law from the test fixture)."""
+    card = make_card(with_token_limited=False).to_dict()
+    card.update(distill={}, token_limited={"modes": {m: {"model": e} for m, e in modes.items()}})
+    return validate_card(card)
 
 
 def _state(fraction, n=1):
@@ -55,13 +61,14 @@ def test_the_actor_ignores_teacher_tokens_that_would_hurt(tmp_path):
     from simulator.scenario import evaluate, load_scenario
     import json
     from simulator.paths import DEFAULT_FIT, REPO_ROOT
-    card = json.loads(DEFAULT_FIT.read_text())
+    card = json.loads(DEFAULT_FIT.read_text())   # a card dict: evaluate validates it
     for teachers in card["token_limited"]["modes"].values():
         for e in teachers.values():
             for entry in [e] + list((e.get("by_order") or {}).values()):
                 entry["params"] = {"g": -1.0, "p": 1.0}
                 n = len(entry["bootstrap"]["g"])
                 entry["bootstrap"] = {"g": [-1.0] * n, "p": [1.0] * n}
+                entry["intervals"] = {"g": [-1.0, -1.0], "p": [1.0, 1.0]}
                 entry["at_bound"] = []
     scenario = load_scenario(REPO_ROOT / "scenarios" / "h20-requirement-2025-central.toml",
                              ["distillation.access=\"text\""])

@@ -45,13 +45,13 @@ def inapplicable_levers(scenario, values: Mapping[str, Any]) -> dict:
     return out
 
 
-def measured_top_k(card: Mapping | None) -> list[int]:
-    """Returns the k values at which a fit card measured top-k distillation (sorted)."""
-    found = set()
-    for mode, entry in ((card or {}).get("distill") or {}).items():
-        if mode.startswith("topk") and isinstance(entry, Mapping) and entry.get("top_k"):
-            found.add(int(entry["top_k"]))
-    return sorted(found)
+def measured_top_k(card) -> list[int]:
+    """Returns the k values at which a fit card (a FitCard, or None) measured top-k
+    distillation (sorted)."""
+    if card is None:
+        return []
+    return sorted({entry.top_k for mode, entry in card.distill.items()
+                   if mode.startswith("topk") and entry.top_k})
 
 
 def top_k_note(k: int, measured: list[int]) -> str | None:

@@ -67,7 +67,7 @@ def _read_points(path, drop):
     import numpy as np
     import pandas as pd
 
-    from simulator.curves.fit_runs import read_csv_with, show_value
+    from simulator.curves.results_csv import read_csv_with, show_value
 
     df = read_csv_with(path, ("params", "tokens", "loss"))
     if df.empty:
@@ -176,7 +176,8 @@ def run_fit(args) -> int:
     """Fits a sweep's results.csv and writes the fit card."""
     from simulator import atomic
     from simulator.curves.card import validate_card
-    from simulator.curves.fit_runs import fit_runs, read_results
+    from simulator.curves.fit_runs import fit_runs
+    from simulator.curves.results_csv import read_results
     from simulator.provenance import package_versions, provenance, sha256_file
 
     runs = Path(args.runs)
@@ -195,11 +196,11 @@ def run_fit(args) -> int:
     if is_capability_results(path):
         from simulator.curves.capability_card import run_capability_fit, summary_lines
         card = run_capability_fit(path, args.out, args.bootstrap, args.random_state)
-        print(f"wrote {args.out} (capability card, {card['settings']['n_bootstrap']} bootstrap "
-              f"resamples, {card['provenance']['fit_seconds']} s)")
+        print(f"wrote {args.out} (capability card, {card.settings.n_bootstrap} bootstrap "
+              f"resamples, {card.provenance.fit_seconds} s)")
         for line in summary_lines(card):
             print(line)
-        for w in card["warnings"]:
+        for w in card.warnings:
             print(f"warning: {w}", file=sys.stderr)
         return 0
     t0 = time.perf_counter()
@@ -213,9 +214,8 @@ def run_fit(args) -> int:
     prov["results_path"] = prov["inputs"].pop("results")["path"]
     prov.pop("inputs")
     prov["fit_seconds"] = round(time.perf_counter() - t0, 1)
-    card["provenance"] = prov
-    validate_card(card, str(args.out))
-    atomic.write_json(args.out, card)
+    card = validate_card({**card.to_dict(), "provenance": prov}, str(args.out))
+    atomic.write_text(args.out, card.to_json())
     _print_card(card, args.out)
     return 0
 
@@ -225,50 +225,49 @@ def _fmt_iv(iv):
 
 
 def _print_card(card, out):
-    s = card["scratch"]
-    p, iv, h = s["params"], s["intervals"], s["heldout"]
-    print(f"wrote {out} ({s['n_runs']} scratch runs, {card['settings']['n_bootstrap']} "
-          f"bootstrap resamples, {card['provenance']['fit_seconds']} s)")
-    fixed = " (fixed)" if s["e_fixed"] else ""
+    s = card.scratch
+    p, iv, h = s.params, s.intervals, s.heldout
+    print(f"wrote {out} ({s.n_runs} scratch runs, {card.settings.n_bootstrap} "
+          f"bootstrap resamples, {card.provenance.fit_seconds} s)")
+    fixed = " (fixed)" if s.e_fixed else ""
     print(f"scratch  E={p['E']:.4g}{fixed}  A={p['A']:.4g}  B={p['B']:.4g}  "
           f"alpha={p['alpha']:.4f} {_fmt_iv(iv['alpha'])}  beta={p['beta']:.4f} "
-          f"{_fmt_iv(iv['beta'])}  converged={s['converged']}")
-    if "relative_error_loss" in h:
-        print(f"  held-out: {h['relative_error_loss']:.2%} in L, "
-              f"{h['relative_error_excess_loss']:.2%} in L-E ({h['n_heldout']} runs at the "
+          f"{_fmt_iv(iv['beta'])}  converged={s.converged}")
+    if h.relative_error_loss is not None:
+        print(f"  held-out: {h.relative_error_loss:.2%} in L, "
+              f"{h.relative_error_excess_loss:.2%} in L-E ({h.n_heldout} runs at the "
               f"largest compute); largest size held out: "
-              f"{h.get('size_relative_error_loss', float('nan')):.2%}; largest token budget "
-              f"held out: {h.get('tokens_relative_error_loss', float('nan')):.2%}")
-    if s.get("excluded_cells"):
-        worst = max(abs(c["signed_relative_error_loss"]) for c in s["excluded_cells"])
-        print(f"  fitted to {s['n_cells']} cells of >= {s['min_steps']} optimiser steps; "
-              f"{len(s['excluded_cells'])} shorter cells left out (law off by up to "
+              f"{h.value('size_relative_error_loss', float('nan')):.2%}; largest token budget "
+              f"held out: {h.value('tokens_relative_error_loss', float('nan')):.2%}")
+    if s.excluded_cells:
+        worst = max(abs(c.signed_relative_error_loss) for c in s.excluded_cells)
+        print(f"  fitted to {s.n_cells} cells of >= {s.min_steps} optimiser steps; "
+              f"{len(s.excluded_cells)} shorter cells left out (law off by up to "
               f"{worst:.1%} there); every cell fitted, held-out: "
-              f"{h.get('all_cells_relative_error_loss', float('nan')):.2%}")
-    for mode, entry in card["distill"].items():
-        for teacher, t in entry["teachers"].items():
-            lp, th = t["law"]["params"], t["heldout"]
-            err = th.get("relative_error_loss")
-            cm = t["compute_multiplier"]
-            mid = len(cm["compute_flop"]) // 2
-            print(f"{mode:<7}/{teacher:<6} L_T={lp['L_T']:.4g} ({t['law']['floor']})  "
+              f"{h.value('all_cells_relative_error_loss', float('nan')):.2%}")
+    for mode, entry in card.distill.items():
+        for teacher, t in entry.teachers.items():
+            lp, err = t.law.params, t.heldout.relative_error_loss
+            cm = t.compute_multiplier
+            mid = len(cm.compute_flop) // 2
+            print(f"{mode:<7}/{teacher:<6} L_T={lp['L_T']:.4g} ({t.law.floor})  "
                   f"alpha'={lp['alpha']:.3f} beta'={lp['beta']:.3f}  held-out "
                   + (f"{err:.2%}" if err is not None else "n/a")
-                  + f"  M(C={cm['compute_flop'][mid]:.2g})={cm['median'][mid]:.3g} "
-                  f"[{cm['p05'][mid]:.3g}, {cm['p95'][mid]:.3g}]")
-        if "multiplier" in entry:
-            m = entry["multiplier"]
-            err = m["heldout"].get("relative_error_loss")
-            print(f"{mode:<7} ln k = {m['params']['c0']:.3f} + {m['params']['c1']:.3f} ln(D/N)"
-                  f" + {m['params']['c2']:.3f} r   held-out "
+                  + f"  M(C={cm.compute_flop[mid]:.2g})={cm.median[mid]:.3g} "
+                  f"[{cm.p05[mid]:.3g}, {cm.p95[mid]:.3g}]")
+        if entry.multiplier is not None:
+            m = entry.multiplier
+            err = m.heldout.relative_error_loss
+            print(f"{mode:<7} ln k = {m.params['c0']:.3f} + {m.params['c1']:.3f} ln(D/N)"
+                  f" + {m.params['c2']:.3f} r   held-out "
                   + (f"{err:.2%}" if err is not None else "n/a"))
-    for mode, teachers in card["token_limited"]["modes"].items():
+    for mode, teachers in card.token_limited_modes().items():
         for teacher, t in teachers.items():
-            g = t["gain"]
-            i10 = min(range(len(g["fraction"])), key=lambda i: abs(g["fraction"][i] - 0.1))
-            err = t["heldout"].get("relative_error_loss")
-            print(f"token-limited {mode}/{teacher}: {t['form']} {t['params']}  "
-                  f"G(0.1)={g['median'][i10]:.3g} [{g['p05'][i10]:.3g}, {g['p95'][i10]:.3g}]"
+            g = t.gain
+            i10 = min(range(len(g.fraction)), key=lambda i: abs(g.fraction[i] - 0.1))
+            err = t.heldout.relative_error_loss
+            print(f"token-limited {mode}/{teacher}: {t.form} {t.params}  "
+                  f"G(0.1)={g.median[i10]:.3g} [{g.p05[i10]:.3g}, {g.p95[i10]:.3g}]"
                   "  held-out " + (f"{err:.2%}" if err is not None else "n/a"))
-    for w in card["warnings"]:
+    for w in card.warnings:
         print(f"warning: {w}", file=sys.stderr)

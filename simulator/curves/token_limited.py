@@ -17,7 +17,7 @@ others); ``topk_scan`` lists, per k, the teacher's captured probability mass and
 gain, so that a real API's k can be mapped to captured mass, not to k.
 
 Example:
-    >>> gain = token_limited_gain(load_card("data/fits/default.json"), "text", 0.1)
+    >>> gain = token_limited_gain(load_card("data/fits/default.json"), "text", 0.1)  # FitCard
 """
 
 import numpy as np
@@ -344,15 +344,14 @@ def fit_token_limited_section(runs, scratch, scratch_boot, e, rng, n_boot, rando
 def token_limited_gain(card, mode, fraction, teacher="model", samples=False, order=None):
     """Returns G(f), the compute-equivalent gain of a fraction f of teacher tokens.
 
-    card: a fit card (dict, as load_card returns). With samples=True, returns one row per
+    card: a FitCard (as load_card returns). With samples=True, returns one row per
     bootstrap sample (shape (n_samples,) + shape(fraction)), for Monte Carlo propagation;
     otherwise the point estimate. ``order`` picks a curriculum ("last", "interleaved") when
     the card fitted more than one; None uses the entry's default.
     This is the card's signed fit, evaluated as asked (outside the entry's measured
     ``domain.fraction`` it extrapolates: the scenario clips f to that domain and says so).
     """
-    section = card.get("token_limited") or {}
-    modes = section.get("modes", {})
+    modes = card.token_limited_modes()
     if mode not in modes:
         raise InputError(f"fit card has no token-limited fit for mode '{mode}' "
                          f"(valid: {choices_text(sorted(modes)) or 'none'})")
@@ -360,16 +359,14 @@ def token_limited_gain(card, mode, fraction, teacher="model", samples=False, ord
     if teacher not in teachers:
         raise InputError(f"fit card has no token-limited fit for mode '{mode}' with teacher "
                          f"'{teacher}' (valid: {choices_text(sorted(teachers))})")
-    entry = teachers[teacher]
-    if order is not None and order != entry.get("order"):
-        by_order = entry.get("by_order", {})
-        if order not in by_order:
-            raise InputError(f"fit card has no token-limited fit for order '{order}' "
-                             f"(valid: {choices_text(sorted(by_order) or [entry.get('order')])})")
-        entry = by_order[order]
+    entry = teachers[teacher].for_order(order)
+    if entry is None:
+        by_order = teachers[teacher].by_order
+        raise InputError(f"fit card has no token-limited fit for order '{order}' "
+                         f"(valid: {choices_text(sorted(by_order) or [teachers[teacher].order])})")
     f = np.asarray(fraction, dtype=float)
     if samples:
-        boot = {k: np.asarray(v, dtype=float) for k, v in entry["bootstrap"].items()}
+        boot = {k: np.asarray(v, dtype=float) for k, v in entry.bootstrap.items()}
         params = {k: boot[k].reshape((-1,) + (1,) * f.ndim) for k in boot}
         return np.exp(forms.token_limited_log_gain(params, f))
-    return np.exp(forms.token_limited_log_gain(entry["params"], f))
+    return np.exp(forms.token_limited_log_gain(entry.params, f))

@@ -27,6 +27,7 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from simulator.curves.card import FitCard, load_card
 from simulator.errors import InputError
 from simulator.paths import DEFAULT_EXPERIMENTS, DEFAULT_FIT
 from simulator.provenance import code_version, machine, now_utc, package_versions, sha256_file
@@ -47,7 +48,7 @@ class Evidence:
 
     card_path: Path
     card_sha256: str
-    card: dict
+    card: FitCard
     runs_path: Path | None = None
     runs_sha256: str | None = None
     runs: object = None
@@ -107,12 +108,10 @@ def prepare(paths, fit=None, overrides=()) -> list[Job]:
 
 def load_evidence(card_path: Path, folder: str = "evidence") -> Evidence:
     """Returns the Evidence of a fit card, with its runs when results.csv matches its hash."""
-    from simulator.curves.card import load_card
-
     card = load_card(card_path)
     ev = Evidence(card_path=Path(card_path), card_sha256=sha256_file(card_path), card=card,
                   folder=folder)
-    want = (card.get("provenance") or {}).get("results_sha256")
+    want = card.provenance.results_sha256
     runs_path = DEFAULT_EXPERIMENTS / "results.csv"
     if runs_path.is_file() and want and sha256_file(runs_path) == want:
         import pandas as pd

@@ -20,7 +20,7 @@ def chips_under(rule_id: str):
 
 def _figure(kind: str, payload: dict):
     """Returns (Figure, extra data) for one task."""
-    from simulator.charts import evidence, scenario as sc
+    from simulator.charts import evidence, gains, scenario as sc
     from simulator.charts.chips import chip_map
 
     stamp = payload.get("stamp")
@@ -52,9 +52,9 @@ def _figure(kind: str, payload: dict):
     makers = {
         "evidence_loss_vs_compute": lambda: evidence.loss_vs_compute(runs, card, stamp=stamp),
         "evidence_loss_vs_tokens": lambda: evidence.loss_vs_tokens(runs, card, stamp=stamp),
-        "evidence_compute_multiplier": lambda: evidence.compute_multiplier_chart(
+        "evidence_compute_multiplier": lambda: gains.compute_multiplier_chart(
             card, stamp=stamp, runs=runs),
-        "headline_token_limited": lambda: evidence.token_limited_chart(card, stamp=stamp),
+        "headline_token_limited": lambda: gains.token_limited_chart(card, stamp=stamp),
     }
     if kind not in makers:
         raise ValueError(f"unknown chart task {kind!r}")

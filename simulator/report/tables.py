@@ -11,6 +11,7 @@ import csv
 import io
 import math
 
+from simulator.curves.card import FitCard
 from simulator.scenario.contract import HEADLINE, STRATEGIES, ScenarioResult
 
 PCTS = ("p5", "p25", "p50", "p75", "p95")
@@ -121,35 +122,36 @@ def chips_table(chips, fleet=()):
     return ["chip", "tpp", "performance_density", "status", "datacenter", "in_fleet"], rows
 
 
-def compute_multiplier_table(card: dict):
+def compute_multiplier_table(card: FitCard):
     """Returns M(C) per access mode from the fit card."""
     rows = []
-    for mode, entry in (card.get("distill") or {}).items():
-        cm = entry.get("compute_multiplier") or {}
-        for i, c in enumerate(cm.get("compute_flop") or []):
-            rows.append([mode, c, cm["median"][i], cm["p05"][i], cm["p95"][i]])
+    for mode, entry in card.distill.items():
+        cm = entry.compute_multiplier
+        for i, c in enumerate(cm.compute_flop):
+            rows.append([mode, c, cm.median[i], cm.p05[i], cm.p95[i]])
     return ["mode", "compute_flop", "median", "p05", "p95"], rows
 
 
-def token_limited_table(card: dict):
+def token_limited_table(card: FitCard):
     """Returns the headline gain G(f) per access mode and teacher from the fit card."""
     rows = []
-    for mode, teachers in ((card.get("token_limited") or {}).get("modes") or {}).items():
+    for mode, teachers in card.token_limited_modes().items():
         for teacher, entry in teachers.items():
-            gain = entry.get("gain") or {}
-            med = gain.get("median", gain.get("point")) or []
-            for i, f in enumerate(gain.get("fraction") or []):
-                rows.append([mode, teacher, f, med[i], (gain.get("p05") or med)[i],
-                             (gain.get("p95") or med)[i]])
+            if entry.gain is None:
+                continue
+            med = entry.gain.central()
+            p05, p95 = entry.gain.p05 or med, entry.gain.p95 or med
+            for i, f in enumerate(entry.gain.fraction):
+                rows.append([mode, teacher, f, med[i], p05[i], p95[i]])
     return ["mode", "teacher", "teacher_token_fraction", "median", "p05", "p95"], rows
 
 
-def fits_table(card: dict):
+def fits_table(card: FitCard):
     """Returns every fitted law's parameters (the lines of the evidence charts)."""
-    rows = [["scratch", "", k, float(v)] for k, v in card["scratch"]["params"].items()]
-    for mode, entry in (card.get("distill") or {}).items():
-        for teacher, t in (entry.get("teachers") or {}).items():
-            rows += [[mode, teacher, k, float(v)] for k, v in t["law"]["params"].items()]
+    rows = [["scratch", "", k, float(v)] for k, v in card.scratch.params.items()]
+    for mode, entry in card.distill.items():
+        for teacher, t in entry.teachers.items():
+            rows += [[mode, teacher, k, float(v)] for k, v in t.law.params.items()]
     return ["mode", "teacher", "parameter", "value"], rows
 
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.curves import forms
+from simulator.curves.card import FitCard, LawFit
 
 N_GRID_LOG2 = np.arange(-2.0, 3.01, 0.5)  # student sizes N* 2^m tried for pure distillation
 MAX_LOG_GAIN = 30.0                          # keeps exp() finite on wild bootstrap samples
@@ -57,37 +58,37 @@ class CardMode:
 
     source = "fit card"
 
-    def __init__(self, mode, card, teacher, prior=None):
+    def __init__(self, mode, card: FitCard, teacher, prior=None):
         self.mode = mode
         self.notes = []
-        section = (card.get("distill") or {}).get(mode) or {}
-        mult = section.get("multiplier") or {}
-        self.has_pure = bool(mult.get("params"))
+        section = card.distill.get(mode)
+        mult = section.multiplier if section is not None else None
+        self.has_pure = mult is not None
         if self.has_pure:
             self.c = _with_point(mult, ("c0", "c1", "c2"))
             self.has_pure = all(np.isfinite(v[-1]) for v in self.c.values())
-            dom = mult.get("domain") or {}
-            self.tpp_domain = _pair(dom.get("tokens_per_param"), (1e-3, 1e6))
-            self.gap_domain = _pair(dom.get("gap_ratio"), (0.0, 10.0))
-        tl = ((card.get("token_limited") or {}).get("modes") or {}).get(mode) or {}
+            self.tpp_domain = _pair(mult.domain.get("tokens_per_param"), (1e-3, 1e6))
+            self.gap_domain = _pair(mult.domain.get("gap_ratio"), (0.0, 10.0))
+        tl = card.gain_fits(mode)
         self.tl_teacher = next((t for t in (teacher, "model", "oracle") if t in tl), None)
-        entry = tl.get(self.tl_teacher) or {}
-        self.has_tl = bool(entry.get("params"))
+        entry = tl.get(self.tl_teacher)
+        self.has_tl = entry is not None
         if self.has_tl:
             self.g = _with_point(entry, ("g", "p"), defaults={"p": 1.0})
             self.has_tl = all(np.isfinite(v[-1]) for v in self.g.values())
         # a fit at a bound, or with one fraction, is not used: the measured gains are
         # (piecewise linear in ln G from G(0) = 1 through each measured fraction; edge beyond)
         self.measured = None
-        meas = entry.get("measured") or {}
-        if (entry.get("at_bound") or entry.get("degenerate")) and meas.get("point"):
-            fr = np.asarray(meas["fraction"], dtype=float)
-            ln = np.log(np.asarray(meas["point"], dtype=float))
+        meas = entry.measured if entry is not None else None
+        if entry is not None and (entry.at_bound or entry.degenerate) and meas is not None \
+                and meas.point:
+            fr = np.asarray(meas.fraction, dtype=float)
+            ln = np.log(np.asarray(meas.point, dtype=float))
             if np.all(np.isfinite(ln)):
                 self.measured = (np.concatenate([[0.0], fr]), np.concatenate([[0.0], ln]))
-        self.tl_domain = _pair((entry.get("domain") or {}).get("fraction"), None)
-        self.captured_mass = entry.get("captured_mass")
-        self.at_bound = list(entry.get("at_bound") or [])
+        self.tl_domain = _pair(entry.fraction_domain(), None) if entry is not None else None
+        self.captured_mass = entry.captured_mass if entry is not None else None
+        self.at_bound = list(entry.at_bound) if entry is not None else []
         self.blend = None   # (weights per draw from s, logits CardMode): top-k by captured mass
         if self.has_tl:
             if self.measured is not None:
@@ -104,7 +105,8 @@ class CardMode:
         self.tl_from = []     # sibling CardModes whose measured gain stands in for a missing one
         self.n_samples = max(len(self.c["c0"]) if self.has_pure else 1,
                              len(self.g["g"]) if self.has_tl else 1) - 1
-        self.top_k = section.get("top_k") or entry.get("top_k")
+        self.top_k = ((section.top_k if section is not None else None)
+                      or (entry.top_k if entry is not None else None))
 
     def log_gain(self, s):
         """Returns the signed ln G(f) per draw, f = min(1, T / D*): measured, or from sibling
@@ -204,26 +206,21 @@ def _log_draw(rng, u, point):
     return np.where(point, mid, lo + np.asarray(u) * (hi - lo))
 
 
-def _with_point(section, keys, defaults=None):
+def _with_point(law: LawFit, keys, defaults=None):
     """Returns {key: bootstrap samples with the point estimate appended last}.
 
-    A resample is dropped for every key at once when any of its values is missing or not
-    finite, or when the card marks it as not converged, so the keys stay aligned.
+    A resample is dropped for every key at once when any of its values is missing (null) or
+    not finite, so the keys stay aligned; a key without samples (``p`` of a linear gain)
+    repeats its point estimate, or ``defaults``' value when the law has none.
     """
     defaults = defaults or {}
-    params = section.get("params") or {}
-    boot = section.get("bootstrap") or {}
-    point = {k: float(params.get(k, defaults.get(k, np.nan))) for k in keys}
-    lengths = [len(boot[k]) for k in keys if isinstance(boot.get(k), list)]
-    n = min(lengths) if lengths else 0
-    samples = {k: (np.asarray(boot[k][:n], dtype=float) if isinstance(boot.get(k), list)
+    point = {k: float(law.params.get(k, defaults.get(k, np.nan))) for k in keys}
+    n = min(len(law.bootstrap[k]) for k in keys if k in law.bootstrap)
+    samples = {k: (np.asarray(law.bootstrap[k][:n], dtype=float) if k in law.bootstrap
                    else np.full(n, point[k])) for k in keys}
     ok = np.ones(n, dtype=bool)
     for v in samples.values():
         ok &= np.isfinite(v)
-    converged = boot.get("converged")
-    if isinstance(converged, list) and len(converged) >= n:
-        ok &= np.asarray([bool(c) for c in converged[:n]])
     return {k: np.append(samples[k][ok], point[k]) for k in keys}
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.curves.card import FitCard, load_card, validate_card
 from simulator.errors import InputError
 from simulator.paths import DEFAULT_FIT
 from simulator.scenario import montecarlo, prose, sensitivity
@@ -33,13 +34,11 @@ from simulator.scenario.serving import serving_block
 # --------------------------------------------------------------------------- fit cards
 
 @functools.lru_cache(maxsize=8)
-def _load_card_cached(path: str, mtime: float) -> dict:
-    from simulator.curves.card import load_card
-
+def _load_card_cached(path: str, mtime: float) -> FitCard:
     return load_card(path)
 
 
-def load_fit(path) -> dict:
+def load_fit(path) -> FitCard:
     """Returns a fit card read from ``path`` (cached by modification time)."""
     p = Path(path)
     if not p.is_file():
@@ -67,9 +66,10 @@ def fit_path(scenario, fit_card=None) -> Path | None:
 
 
 def resolve_fit(scenario, fit_card):
-    """Returns (card or None, label) for evaluate's fit_card argument and the scenario's fit."""
-    if isinstance(fit_card, dict):
-        return fit_card, "fit card (given)"
+    """Returns (FitCard or None, label) for evaluate's fit_card argument (a FitCard, a card
+    dict, validated here, a path or None) and the scenario's fit."""
+    if isinstance(fit_card, (dict, FitCard)):
+        return validate_card(fit_card, "fit card (given)"), "fit card (given)"
     path = fit_path(scenario, fit_card)
     if fit_card is not None:
         return load_fit(path), str(fit_card)

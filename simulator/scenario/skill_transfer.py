@@ -29,11 +29,11 @@ result block from it).
 from __future__ import annotations
 
 import functools
-import json
 import math
 
 import numpy as np
 
+from simulator.curves.capability_schema import load_capability_card
 from simulator.paths import DATA_DIR
 from simulator.scenario import world
 from simulator.scenario.skill_section import TIERS, TRACE_TIERS
@@ -50,30 +50,30 @@ LOGPROB_NEEDS = {"trace_logits": (("logits",), {"topk": "trace_topk", "text": "t
 def load_shapes(path: str = str(CARD)) -> dict:
     """Returns the card's shapes at its largest base: per tier a_inf, n50, h (point and
     bootstrap), the CEG table, the gate's n50 ratio, and the answer-vs-trace comparison."""
-    card = json.loads(open(path).read())
-    base = card["largest_base"]
+    card = load_capability_card(path)
+    base = card.largest_base
     size = base.split("@")[0]
     tiers = {}
     for t in TIERS:
-        fit = card["tiers"][t]["bases"][base]
-        ceg = card["ceg"]["channels"][t]
+        fit = card.tiers[t].bases[base]
+        ceg = card.ceg.channels[t]
         ns = sorted(int(k) for k in ceg)
         tiers[t] = {
-            "a0": fit["a0"], "a_inf": fit["a_inf"], "n50": fit["n50"], "h": fit["h"],
-            "boot": {k: np.asarray(fit["bootstrap"][k], float) for k in ("a_inf", "n50", "h")},
+            "a0": fit.a0, "a_inf": fit.a_inf, "n50": fit.n50, "h": fit.h,
+            "boot": {k: np.asarray(fit.bootstrap[k], float) for k in ("a_inf", "n50", "h")},
             "ceg_n": np.asarray(ns, float),
-            "ceg": np.asarray([ceg[str(n)]["ceg"] for n in ns], float),
-            "ceg_kind": [ceg[str(n)]["kind"] for n in ns],
+            "ceg": np.asarray([ceg[str(n)].ceg for n in ns], float),
+            "ceg_kind": [ceg[str(n)].kind for n in ns],
             # captured probability mass of the card's top-k runs: absent in this card, so a
             # real API's top-k cap cannot be mapped onto the skill axis (api_policy says so)
-            "captured_mass": card["tiers"][t].get("captured_mass")}
-    pair = card["tiers"][REFERENCE]["gate"]["same_size_pairs"][size]
-    answer_diff = card.get("comparisons", {}).get("channels", {}).get("answer", {})
-    return {"base": base, "tiers": tiers, "card_sha256": card.get("results_sha256"),
-            "gate_ratio": pair["n50_ratio_less_over_more"],
-            "gate_interval": pair["n50_ratio_interval"], "gate_recall": pair["recall"],
-            "answer_beats_trace_at": sorted(int(n) for n, v in answer_diff.get(
-                "accuracy_difference", {}).items() if v > 0)}
+            "captured_mass": card.tiers[t].captured_mass}
+    pair = card.tiers[REFERENCE].gate.same_size_pairs[size]
+    answer = card.comparisons.channels.get("answer")
+    return {"base": base, "tiers": tiers, "card_sha256": card.results_sha256,
+            "gate_ratio": pair.n50_ratio_less_over_more,
+            "gate_interval": pair.n50_ratio_interval, "gate_recall": pair.recall,
+            "answer_beats_trace_at": sorted(int(n) for n, v in (
+                answer.accuracy_difference.items() if answer else ()) if v > 0)}
 
 
 def anchors() -> dict:
