@@ -109,7 +109,7 @@ def test_card_without_token_limited_section_falls_back_for_that_regime():
 
 
 def test_mode_without_token_limited_fit_borrows_its_measured_neighbours():
-    c = make_card()
+    c = make_card().to_dict()     # a card dict: evaluate validates it
     del c["token_limited"]["modes"]["topk"]
     r = point(scenario(distillation__tokens=1e11, distillation__access="topk"), c)
     assert any("mean of the measured logits and text" in a for a in r["assumptions"])
@@ -217,7 +217,7 @@ def test_disabled_distillation_reports_scratch_for_both():
 
 
 def test_card_bootstrap_with_missing_values_is_tolerated():
-    c = make_card()
+    c = make_card().to_dict()
     c["token_limited"]["modes"]["text"]["model"]["bootstrap"]["g"][3] = None
     c["distill"]["text"]["multiplier"]["bootstrap"]["c1"][5] = float("nan")
     d = evaluate(scenario(distillation__tokens=1e14), c, draws=300).to_dict()
