@@ -4,7 +4,6 @@ Each test drives app.py the way a browser would: open a link, move a widget, rea
 shows and the URL it writes.
 """
 
-import json
 import sys
 import textwrap
 from pathlib import Path
@@ -251,8 +250,7 @@ def results_folder(tmp_path_factory):
     sample_runs().to_csv(folder / "results.csv", index=False)
     card = fit_runs(read_results(folder / "results.csv"), n_bootstrap=10, random_state=0,
                     results_sha256="0" * 64, label="sample")
-    card["provenance"] = {"results_sha256": "0" * 64}
-    (folder / "fit.json").write_text(json.dumps(card))
+    (folder / "fit.json").write_text(card.to_json())
     return folder
 
 
