@@ -150,7 +150,7 @@ def test_run_reads_a_fit_card_file(run_cli, tmp_path):
     from test_scenario_fixtures import make_card
 
     path = tmp_path / "card.json"
-    path.write_text(json.dumps(make_card()))
+    path.write_text(make_card().to_json())
     code, out, _ = run_cli("run", REF, "--fit", path, "--json", "--draws", "20")
     assert code == 0
     d = json.loads(out)
