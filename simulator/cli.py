@@ -25,6 +25,19 @@ COMMAND_MODULES = (
     "simulator.report.cli",
     "simulator.serving.cli",
 )
+# The module that registers each command: a run of one command imports and registers only its
+# own module (tests/test_startup.py checks this table against what the modules register).
+COMMANDS = {
+    "chips": "simulator.hardware.cli",
+    "accounting": "simulator.hardware.cli",
+    "experiments": "simulator.experiments.cli",
+    "bench": "simulator.experiments.cli",
+    "fit": "simulator.curves.cli",
+    "fit-loss": "simulator.curves.cli",
+    "run": "simulator.scenario.cli",
+    "report": "simulator.report.cli",
+    "serving": "simulator.serving.cli",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,8 +47,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Returns the top-level parser with every available subcommand."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Returns the top-level parser with every available subcommand, or with ``command``'s
+    module's subcommands only (what running that command needs)."""
     parser = _Parser(
         prog="python -m simulator",
         description=(
@@ -47,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"compute-moat {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if command is None else (COMMANDS[command],):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -60,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     """Runs one command; returns its exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -100,6 +115,15 @@ def main(argv=None) -> int:
         print(f"internal error: {type(exc).__name__}: {one_line(exc)} (rerun with --debug for a "
               "traceback)", file=sys.stderr)
         return 1
+
+
+def _command_in(argv) -> str | None:
+    """Returns the command argv names when it is a known one and only --debug comes before it,
+    else None (help, --version, typos: the parser with every command)."""
+    for arg in argv:
+        if arg != "--debug":
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def one_line(exc) -> str:

@@ -28,7 +28,6 @@ from simulator.scenario.contract import (STRATEGIES, DistillOutcome, Distillatio
                                          YearRow)
 from simulator.scenario.core import base_values, build_context, core
 from simulator.scenario.levers import lever_specs
-from simulator.scenario.serving import serving_block
 
 
 # --------------------------------------------------------------------------- fit cards
@@ -171,7 +170,9 @@ def evaluate(scenario, fit_card=None, *, draws=None, seed=None,
         fit=FitInfo(label=label, sources={m: b.source for m, b in ctx.modes.items()}),
     )
     result = result.model_copy(update={"accounting": accounting_block(ctx, p)})
-    if scenario.serving is not None:
+    if scenario.serving is not None:  # imported here: the serving roofline is for [serving] only
+        from simulator.scenario.serving import serving_block
+
         result = result.model_copy(update={"serving": serving_block(scenario, result)})
     if getattr(scenario, "capability", None) is not None:
         from simulator.scenario.skill import capability_block
