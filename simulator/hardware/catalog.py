@@ -102,27 +102,75 @@ def _records(path: str) -> tuple:
     return tuple(rows)
 
 
-@functools.lru_cache(maxsize=4)
-def _load(path: str):
-    import pandas as pd  # here, not at the top: only the tables need it, not `run`
+# Cells pandas.read_csv reads as missing (its default na_values); kept so that the typed rows
+# below and the DataFrame built from them stay what pandas made of the file.
+_NA_TEXT = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+                      "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
+                      "nan", "null"})
+_TEXT_COLUMNS = ("aliases", "memory_type", "estimate_notes", "sources", "price_source",
+                 "rental_source")  # missing text reads as ""
 
-    _records(path)  # the checks
-    df = pd.read_csv(path, dtype={"aliases": str})
-    for col in _BOOL_COLUMNS:
-        df[col] = df[col].astype(str).str.strip().str.lower().map({"true": True, "false": False})
-    for col in ("aliases", "memory_type", "estimate_notes", "sources", "price_source",
-                "rental_source"):
-        df[col] = df[col].fillna("")
-    df["tpp"] = df.apply(compute_tpp, axis=1)
-    df["performance_density"] = [
-        compute_performance_density(t, a) for t, a in zip(df["tpp"], df["die_area_mm2"])
-    ]
-    return df
+
+def _is_int(text: str) -> bool:
+    digits = text[1:] if text[:1] in "+-" else text
+    return digits.isascii() and digits.isdigit()
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return "_" not in text
+
+
+def _column_type(cells: list) -> type:
+    """Returns int, float or str: what pandas.read_csv infers for a column's cells."""
+    present = [c for c in cells if c not in _NA_TEXT]
+    if present and len(present) == len(cells) and all(_is_int(c) for c in present):
+        return int
+    if all(_is_float(c) for c in present):
+        return float
+    return str
+
+
+@functools.lru_cache(maxsize=4)
+def _typed_rows(path: str) -> tuple:
+    """Returns chips.csv's rows with typed cells (bool, int, float with NaN for a missing
+    number, text with "" or None) and the computed tpp and performance_density."""
+    rows = _records(path)
+    columns = list(rows[0]) if rows else list(_REQUIRED_COLUMNS)
+    kinds = {col: bool if col in _BOOL_COLUMNS else str if col in _TEXT_COLUMNS
+             else _column_type([row[col] for row in rows]) for col in columns}
+    typed = []
+    for row in rows:
+        out = {}
+        for col, kind in kinds.items():
+            cell = row[col]
+            if kind is bool:
+                out[col] = cell
+            elif cell in _NA_TEXT:
+                out[col] = "" if col in _TEXT_COLUMNS else None if kind is str else math.nan
+            else:
+                out[col] = kind(cell)
+        out["tpp"] = compute_tpp(out)
+        out["performance_density"] = compute_performance_density(
+            out["tpp"], float(out["die_area_mm2"]))
+        typed.append(out)
+    return tuple(typed)
+
+
+def catalog_rows(path=None) -> list[dict]:
+    """Returns one dict per chip from data/chips.csv (typed cells, computed tpp and
+    performance_density): load_chips()'s rows, read without pandas."""
+    return [dict(row) for row in _typed_rows(str(path or CHIPS_CSV))]
 
 
 def load_chips(path=None) -> "pandas.DataFrame":
     """Returns one row per chip from data/chips.csv, with computed tpp and performance_density."""
-    return _load(str(path or CHIPS_CSV)).copy()
+    import pandas as pd  # here, not at the top: only the tables need it, not `run` or `chips`
+
+    return pd.DataFrame(catalog_rows(path))
 
 
 @dataclass(frozen=True)

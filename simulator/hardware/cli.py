@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -103,15 +104,16 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def chips_table(df, rule) -> str:
-    """Returns the chip table under ``rule`` as text at most 100 columns wide."""
+def chips_table(rows, rule) -> str:
+    """Returns the chip table under ``rule`` (rows as from classified_rows) as text at most 100
+    columns wide."""
     head = f"{'chip':<12} {'TPP':>6} {'PD':>5} {'mem BW':>6} {'link':>5}  " \
            f"{'status':<14}  decided by"
     units = f"{'':<12} {'':>6} {'':>5} {'GB/s':>6} {'GB/s':>5}"
     width = 100
     room = width - len(head) + len("decided by")
     lines = [_clip(f"Rule {rule.id}: {rule.title}", width), head, units.rstrip()]
-    for _, r in df.iterrows():
+    for r in rows:
         name = r["chip"] + ("*" if r["spec_estimate"] else "")
         lines.append(
             f"{_clip(name, 12):<12} {_fmt(r['tpp'], '6.0f')} {_fmt(r['performance_density'], '5.2f')} "
@@ -124,12 +126,27 @@ def chips_table(df, rule) -> str:
     return "\n".join(lines)
 
 
-def _records(df) -> list[dict]:
-    out = []
-    for rec in df.to_dict(orient="records"):
-        out.append({k: (None if isinstance(v, float) and math.isnan(v) else
-                        (v.item() if hasattr(v, "item") else v)) for k, v in rec.items()})
-    return out
+def _csv_cell(value) -> str:
+    """Returns a cell as pandas' to_csv(float_format="%.6g") wrote it: "" for a missing one."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _print_csv(rows: list, columns=None) -> None:
+    """Prints rows (dicts) as CSV with a header: ``columns``, default the first row's keys."""
+    columns = list(columns or rows[0])
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([_csv_cell(row[c]) for c in columns] for row in rows)
+    print(buf.getvalue(), end="")
+
+
+def _json_cell(value):
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def _print_matrix(fmt: str) -> int:
@@ -137,16 +154,7 @@ def _print_matrix(fmt: str) -> int:
 
     matrix = status_matrix()
     if fmt == "csv":
-        import csv
-
-        rows = matrix.wide_rows()
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: ("" if v is None else (f"{v:.6g}" if isinstance(v, float) else v))
-                             for k, v in row.items()})
-        print(buf.getvalue(), end="")
+        _print_csv(matrix.wide_rows())
     elif fmt == "json":
         print(json.dumps({"rules": list(matrix.rules), "chips": matrix.records()}, indent=2,
                          allow_nan=False))
@@ -157,7 +165,7 @@ def _print_matrix(fmt: str) -> int:
 
 def run_chips(args) -> int:
     """Prints the chip catalogue classified under --rule, or the chip x rule matrix."""
-    from simulator.hardware import classify_all, default_rule_id, get_rule
+    from simulator.hardware import classified_rows, default_rule_id, get_rule
 
     if getattr(args, "matrix", False):
         if args.rule is not None:
@@ -165,16 +173,15 @@ def run_chips(args) -> int:
         return _print_matrix(args.format)
 
     rule = get_rule(args.rule if args.rule is not None else default_rule_id())
-    df = classify_all(rule)
-    df = df[_CSV_FIRST + [c for c in df.columns if c not in _CSV_FIRST]]
+    rows = classified_rows(rule)
+    columns = _CSV_FIRST + [c for c in rows[0] if c not in _CSV_FIRST]
     if args.format == "csv":
-        buf = io.StringIO()
-        df.to_csv(buf, index=False, float_format="%.6g", lineterminator="\n")
-        print(buf.getvalue(), end="")
+        _print_csv(rows, columns)
     elif args.format == "json":
-        print(json.dumps(_records(df), indent=2, allow_nan=False))
+        print(json.dumps([{c: _json_cell(row[c]) for c in columns} for row in rows], indent=2,
+                         allow_nan=False))
     else:
-        print(chips_table(df, rule))
+        print(chips_table(rows, rule))
     return 0
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from simulator.datafile import read_toml
 from simulator.errors import InputError, choices_text
-from simulator.hardware.catalog import Chip, get_chip, load_chips
+from simulator.hardware.catalog import Chip, catalog_rows, get_chip
 from simulator.paths import DATA_DIR
 
 RULES_TOML = DATA_DIR / "rules.toml"
@@ -372,12 +372,17 @@ def classify(chip, rule) -> Classification:
                   f"controlled by {control.id} ({met}): {policy}{tail}")
 
 
-def classify_all(rule=None):
-    """Returns load_chips() with the classification under ``rule`` (default: today's) added."""
+def classified_rows(rule=None) -> list[dict]:
+    """Returns catalog_rows() with each chip's classification under ``rule`` (default: today's)
+    added: rule, status, controlled, import_allowed, case_by_case, threshold, reason,
+    revenue_share. Read without pandas (``python -m simulator chips``)."""
     rule = get_rule(rule if rule is not None else default_rule_id())
-    chips = load_chips()
-    rows = [classify(name, rule).to_dict() for name in chips["chip"]]
-    for key in ("rule", "status", "controlled", "import_allowed", "case_by_case",
-                "threshold", "reason", "revenue_share"):
-        chips[key] = [r[key] for r in rows]
-    return chips
+    return [{**row, **classify(row["chip"], rule).to_dict()} for row in catalog_rows()]
+
+
+def classify_all(rule=None):
+    """Returns load_chips() with the classification under ``rule`` (default: today's) added,
+    as a pandas DataFrame (classified_rows() as a table)."""
+    import pandas as pd  # here, not at the top: only the tables need it
+
+    return pd.DataFrame(classified_rows(rule))
