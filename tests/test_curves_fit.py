@@ -137,7 +137,7 @@ def test_measured_gain_is_exactly_one_where_teacher_tokens_change_nothing():
     fitter.params_ = dict(TRUE_SCRATCH)
     boot = {k: np.full(50, v) * np.exp(np.random.default_rng(0).normal(0, 0.05, 50))
             for k, v in TRUE_SCRATCH.items()}
-    out = _measured(n, d, np.full(3, 0.1), loss, fitter, boot, np.random.default_rng(1), 50)
+    out = _measured(n, d, np.full(3, 0.1), loss, fitter, boot, np.random.default_rng(1))
     assert out["point"] == [pytest.approx(1.0, abs=1e-9)]
     assert out["p05"][0] == pytest.approx(1.0, abs=1e-9)
     assert out["p95"][0] == pytest.approx(1.0, abs=1e-9)

@@ -16,7 +16,6 @@ from simulator.serving import (
     estimate,
     load_settings,
     max_batch_at_speed,
-    min_chips,
 )
 from simulator.serving.defaults import SETTING_NAMES, setting_sources
 

@@ -90,7 +90,7 @@ def fit_curve(n, acc, a0, start=None) -> dict:
     return _result(p[best], cost[best], len(n), a0)
 
 
-def bootstrap_curve(n, acc, a0, seeds_of, n_eval, fit, n_boot, rng) -> dict:
+def bootstrap_curve(n, acc, a0, n_eval, fit, n_boot, rng) -> dict:
     """Returns {a_inf, n50, h: [samples]}: resample, per n, its runs with replacement (seed
     noise, where a cell has several seeds) and redraw each run's accuracy as a binomial proportion
     over the evaluation questions (evaluation noise); refit from the point estimate."""

@@ -67,7 +67,7 @@ def fit_capability(df, n_bootstrap=200, random_state=0, results_sha256=None, n_e
             a0 = float(bases.loc[base, "accuracy"])
             n, acc = g["n_teacher_samples"].to_numpy(float), g["accuracy"].to_numpy(float)
             fit = cc.fit_curve(n, acc, a0)
-            boot = cc.bootstrap_curve(n, acc, a0, None, n_eval, fit, n_bootstrap, rng)
+            boot = cc.bootstrap_curve(n, acc, a0, n_eval, fit, n_bootstrap, rng)
             means = g.groupby("n_teacher_samples")
             entry["bases"][base] = {
                 **{k: fit[k] for k in ("a0", "a_inf", "n50", "h", "rmse", "at_bound")},

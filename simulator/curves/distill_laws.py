@@ -55,7 +55,7 @@ def _pick(arrays, rows):
 def scratch_equivalent_residuals(scratch_params, params_n, tokens, loss, log_gain):
     """Returns residual_and_jacobian for log L_scratch(N, e^u D) - log L, u = log_gain(...).
 
-    log_gain(theta, rows, sp) -> (u (b, n), du/dtheta (b, n, p)); sp holds the scratch-law
+    log_gain(theta, sp) -> (u (b, n), du/dtheta (b, n, p)); sp holds the scratch-law
     parameters of each problem as (b, 1) columns (one set per bootstrap sample, or one shared).
     ``loss`` is (n,) or, one row per problem, (b, n) (a loss anchored to each scratch sample).
     """
@@ -66,7 +66,7 @@ def scratch_equivalent_residuals(scratch_params, params_n, tokens, loss, log_gai
 
     def fn(theta, rows=None):
         sp = _pick(arrays, rows)
-        u, du = log_gain(theta, rows, sp)
+        u, du = log_gain(theta, sp)
         data_term = sp["B"] * np.exp(-sp["beta"] * (u + np.log(d)))
         pred = sp["E"] + sp["A"] * np.power(n, -sp["alpha"]) + data_term
         dr_du = -sp["beta"] * data_term / pred
@@ -104,7 +104,7 @@ class TokenMultiplierFitter:
     def _log_gain(self, params_n, tokens, teacher_loss, with_gap):
         x1 = np.log(np.asarray(tokens, float) / np.asarray(params_n, float))
 
-        def log_gain(theta, rows, sp):
+        def log_gain(theta, sp):
             shape = (theta.shape[0], len(x1))
             cols = [np.ones(shape), np.broadcast_to(x1, shape)]
             if with_gap:

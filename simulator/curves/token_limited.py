@@ -51,7 +51,7 @@ class TokenGainFitter:
         f = np.asarray(fraction, dtype=float)
         log_f = np.log(f)
 
-        def log_gain(theta, rows, sp):
+        def log_gain(theta, _sp):  # the fraction's gain: no scratch-law term
             g = theta[:, :1]
             p = theta[:, 1:2] if self.form == "power" else np.ones_like(g)
             f_p = np.power(f, p)
@@ -161,7 +161,7 @@ def measured_log_gain(scratch_params, params_n, tokens, loss):
     return np.where(rest > 0, log_d_eq - np.log(tokens), np.inf)
 
 
-def _measured(n, d, f, loss, scratch, scratch_boot, rng, n_boot):
+def _measured(n, d, f, loss, scratch, scratch_boot, rng):
     """Returns the measured gain per fraction level: point, median, p05, p95 (ln G averaged)."""
     levels = np.unique(f)
     sp = {k: np.asarray(scratch_boot[k], dtype=float)[:, None]
@@ -247,7 +247,7 @@ def _fit_gain(runs, scratch, scratch_boot, e, rng, n_boot, random_state, scratch
             "heldout": held, "converged": fitter.converged_, "n_runs": int(len(runs)),
             "bootstrap_converged_fraction": round_sig(np.mean(boot["converged"])),
             "at_bound": at_bound, "degenerate": len(levels) < 2,
-            "measured": _measured(n, d, f, loss, scratch, scratch_boot, rng, n_boot)}
+            "measured": _measured(n, d, f, loss, scratch, scratch_boot, rng)}
     if "teacher_captured_mass" in runs and runs["teacher_captured_mass"].notna().any():
         entry["captured_mass"] = round_sig(runs["teacher_captured_mass"].mean())
     return entry

@@ -102,10 +102,6 @@ def build_config(preset: str) -> dict:
     return builders[preset]()
 
 
-def is_capability(config) -> bool:
-    return config.get("kind") == "capability"
-
-
 def _hash(obj) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:12]
 

@@ -13,7 +13,6 @@ is the posterior mixture over skills given the prefix (forward filtering), compu
 in batch. Its cross-entropy on held-out data is the irreducible loss.
 """
 
-import math
 
 import numpy as np
 import torch
@@ -140,7 +139,3 @@ class ByteCorpus:
         m = min(n, len(self.heldout) // L)
         return self.heldout[:m * L].view(m, L)
 
-
-def uniform_loss(vocab_size) -> float:
-    """Returns ln V, the loss of the uniform predictor."""
-    return math.log(vocab_size)

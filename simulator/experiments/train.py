@@ -45,7 +45,6 @@ from simulator.experiments.model import GPT, ModelConfig, count_params, forward_
 
 MODES = ("scratch", "logits", "topk", "text")
 TEACHERS = ("none", "oracle", "model")
-ORDERS = ("none", "last", "interleaved")
 STREAM_TRAIN, STREAM_EVAL, STREAM_TEXT = 1, 2, 3
 
 

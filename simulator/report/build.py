@@ -35,9 +35,6 @@ from simulator.report import content, install
 from simulator.report.inputs import CURVE_DRAWS, data_inputs
 
 SCENARIO_CHARTS = ("capability", "lag", "tornado", "cost")
-# The chip map depends on the rule and the fleet's chips only: drawn once per combination,
-# shared by the scenarios that have it, and stamped with the data files instead.
-SHARED_CHARTS = ("chip_map",)
 EVIDENCE_CHARTS = ("headline_token_limited", "evidence_loss_vs_compute",
                    "evidence_loss_vs_tokens", "evidence_compute_multiplier")
 

@@ -20,7 +20,7 @@ from simulator.report.inputs import CURVE_DRAWS, data_inputs
 from simulator.report.render import chips_under
 from simulator.scenario.contract import STRATEGIES, ScenarioResult
 from simulator.scenario.serving import serving_summary, serving_table
-from simulator.vocabulary import STRATEGY_LABELS, no_minus_zero
+from simulator.vocabulary import no_minus_zero
 
 FORMATS = ("png", "svg", "pdf")
 METRIC_WORDS = {
@@ -30,7 +30,6 @@ METRIC_WORDS = {
     "lag_years": ("Lag behind the frontier", "years", "years"),
     "cost_usd": ("Cost", "USD", "usd"),
 }
-STRATEGY_WORDS = STRATEGY_LABELS
 
 
 def fmt(value, kind: str) -> str:

@@ -168,7 +168,7 @@ class PriorMode:
         self.text = _range(modes["text"], "ceg")
         self.weight = _range(modes["topk"], "weight")
 
-    def log_ceg(self, law, s):
+    def log_ceg(self, s):
         """Returns ln CEG of this mode per draw (before scaling by the tokens obtained)."""
         u, point = s["u"], s["point"]
         logits = _log_draw(self.logits, u, point)
@@ -184,7 +184,7 @@ class PriorMode:
     def loss(self, law, s):
         """Returns the loss per draw: L*(C M) with ln M = min(1, T/T_ref) ln CEG."""
         scale = np.clip(s["tokens"] / self.reference_tokens, 0.0, 1.0)
-        ln_m = np.clip(scale * self.log_ceg(law, s), 0.0, MAX_LOG_GAIN)
+        ln_m = np.clip(scale * self.log_ceg(s), 0.0, MAX_LOG_GAIN)
         return forms.frontier_loss(law, s["compute"] * np.exp(ln_m))
 
 
