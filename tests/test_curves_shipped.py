@@ -29,11 +29,11 @@ def card():
 def test_shipped_scratch_law_meets_3_percent_on_held_out_runs_or_says_by_how_much(card, prefix):
     held = card["scratch"]["heldout"]
     assert held[f"{prefix}n_heldout"] >= 3  # a check rests on at least three cells
-    err = held[f"{prefix}relative_error_loss"]
-    if err > 0.03:
-        scheme = held[f"{prefix}scheme"]
-        assert any(w.startswith("scratch law: held-out") and scheme in w and
-                   f"by {err - 0.03:.1%}" in w for w in card["warnings"]), (prefix, err)
+    err, scheme = held[f"{prefix}relative_error_loss"], held[f"{prefix}scheme"]
+    warned = [w for w in card["warnings"]
+              if w.startswith("scratch law: held-out") and w.endswith(f"({scheme})")]
+    assert len(warned) == (err > 0.03), (prefix, err, warned)  # flagged, and no false alarm
+    assert all(f"by {err - 0.03:.1%}" in w for w in warned)
 
 
 @needs_card

@@ -95,9 +95,42 @@ def test_results_csv_holds_the_run_json_numbers_at_full_precision(report, run_js
         rows = list(csv.DictReader(f))
     assert len(rows) == 2 * len(METRIC_WORDS)
     for row in rows:
-        assert float(row["value"]) == run_json["results"][row["strategy"]][row["metric"]]
+        want = run_json["results"][row["strategy"]][row["metric"]]
+        assert float(row["value"]) == pytest.approx(want, rel=1e-15)  # all 17 digits kept
         q = run_json["percentiles"][row["strategy"]][row["metric"]]
-        assert float(row["p95"]) == q["p95"]
+        assert float(row["p95"]) == pytest.approx(q["p95"], rel=1e-15)
+
+
+def _table(report, name) -> list:
+    with open(report / SLUG / "tables" / f"{name}.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_lag_tornado_and_cost_charts_draw_the_numbers_of_run_json(report, run_json):
+    """Each chart's table (the data it draws) holds what run --json computed, so a chart that
+    drew another scenario, a stale result or a mislabelled strategy fails here."""
+    for row in _table(report, "lag")[:2]:
+        strategy = row["strategy"]
+        assert float(row["value"]) == pytest.approx(
+            run_json["results"][strategy]["lag_years"], rel=1e-12)
+        for q, want in run_json["percentiles"][strategy]["lag_years"].items():
+            assert float(row[q]) == pytest.approx(want, rel=1e-12), (strategy, q)
+    tornado = _table(report, "tornado")
+    assert [r["path"] for r in tornado] == [r["path"] for r in run_json["tornado"]]
+    for row, want in zip(tornado, run_json["tornado"]):
+        for side in ("scratch", "distill"):
+            for end in ("low", "high"):
+                assert float(row[f"{side}_lag_years_at_{end}"]) == pytest.approx(
+                    want[side][f"lag_years_at_{end}"], rel=1e-12), (row["path"], side, end)
+        assert float(row["swing_years"]) == pytest.approx(want["swing_years"], rel=1e-12)
+    cost = {row["strategy"]: row for row in _table(report, "cost")}
+    for strategy in ("scratch", "distill"):
+        assert float(cost[strategy]["total_usd"]) == pytest.approx(
+            run_json["results"][strategy]["cost_usd"], rel=1e-12)
+        assert float(cost[strategy]["p95"]) == pytest.approx(
+            run_json["percentiles"][strategy]["cost_usd"]["p95"], rel=1e-12)
+    assert float(cost["distill"]["api_usd"]) == pytest.approx(
+        run_json["distillation"]["api_cost_usd"], rel=1e-12)
 
 
 def test_provenance_hashes_every_input_and_output(report, run_json):
