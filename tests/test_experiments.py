@@ -137,15 +137,41 @@ def _default_runs():
 
 
 def test_default_scratch_grid_identifies_both_exponents():
+    from simulator.curves.settings import MIN_STEPS
+    cfg = presets.build_config("default")
     runs = _default_runs()
     scratch = {(s, seed, d) for s, seed, v, d in runs if v["mode"] == "scratch"}
     sizes = {s for s, _, _ in scratch}
     assert len(sizes) >= 5
+    spans = {}
     for size in sizes:  # >= 1.2 decades of tokens at every size, >= 3 seeds in every cell
         budgets = {d for s, _, d in scratch if s == size}
         assert max(budgets) / min(budgets) >= 10 ** 1.2
         for d in budgets:
             assert len({seed for s, seed, d2 in scratch if s == size and d2 == d}) >= 3
+        step = cfg["sizes"][size]["batch_seqs"] * cfg["corpus"]["context"]
+        fitted = [d for d in budgets if d // step >= MIN_STEPS]  # the cells the law is fitted to
+        spans[size] = max(fitted) / min(fitted)
+    # the fitted budgets (>= MIN_STEPS steps) span 4x at every size and 1.2 decades at the
+    # smallest and the largest student, where the N term's floor shows
+    assert min(spans.values()) >= 4
+    assert spans["s1"] >= 10 ** 1.2 and spans["s3"] >= 10 ** 1.2
+
+
+def test_default_arms_the_scenario_reads_have_three_seeds_and_same_seed_anchors():
+    runs = _default_runs()
+    scratch = {(s, seed, d) for s, seed, v, d in runs if v["mode"] == "scratch"}
+    cells = {}
+    for s, seed, v, d in runs:
+        pure = v["teacher_token_fraction"] == 1.0 and s in ("s1", "s2", "s3")
+        last = v["order"] == "last" and (v["mode"] != "topk" or v["top_k"] == 4)
+        if v["teacher"] == "model" and (pure or last):
+            key = (s, v["mode"], v["teacher_token_fraction"], v["order"], d)
+            cells.setdefault(key, set()).add(seed)
+            if last:  # each token-limited run has its same-seed scratch run to be paired with
+                assert (s, seed, d) in scratch, (s, seed, d)
+    assert len(cells) == 3 * 3 * (3 + 3)  # sizes x modes x (pure budgets + fractions)
+    assert all(len(seeds) >= 3 for seeds in cells.values()), cells
 
 
 def test_default_distillation_arms_are_measured_at_every_student_size():

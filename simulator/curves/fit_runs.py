@@ -24,6 +24,7 @@ import pandas as pd
 
 from simulator.curves.card import SCHEMA_VERSION, FitCard, validate_card
 from simulator.curves.distill_section import ScratchBasis, fit_distill_section
+from simulator.curves.replicates import few_seed_warnings
 from simulator.curves.results_csv import DISTILL_MODES
 from simulator.curves.robust import HUBER_DELTA
 from simulator.curves.scratch import ScratchLawFitter
@@ -176,6 +177,7 @@ def fit_runs(df, n_bootstrap=1000, random_state=0, results_sha256=None, label="r
     token_limited = fit_token_limited_section(limited_runs, scratch, scratch_boot, e, rng,
                                               n_bootstrap, random_state, warnings,
                                               seed_means(scratch_runs), scratch_runs)
+    warnings += few_seed_warnings(scratch_runs, distill_runs, limited_runs, min_steps)
     return validate_card({
         "schema_version": SCHEMA_VERSION,
         "scratch": scratch_section,

@@ -41,8 +41,8 @@ TRAIN = {"warmup_steps": 20, "cooldown_frac": 0.2, "weight_decay": 0.0, "beta1":
 # name: (n_layer, d_model, n_head, learning rate, batch in sequences). Sizes step by 2-3x in
 # parameters and all have at least two layers: a one-layer transformer cannot compose attention
 # heads (Olsson et al. 2022, arXiv:2209.11895) and falls off the size trend (Kaplan et al. 2020,
-# arXiv:2001.08361, Fig. 6). Every size takes 16-sequence (1,024-token) batches: 256-2,048
-# optimiser steps over the 0.25M-2M-token budgets. Learning rates were tuned per size at the
+# arXiv:2001.08361, Fig. 6). Every size takes 16-sequence (1,024-token) batches: 128-8,192
+# optimiser steps over the default preset's 0.125M-8M-token budgets. Learning rates were tuned per size at the
 # 2M-token budget on a ~1.4x grid (per-size tuning is what lets small runs follow the Chinchilla
 # form: Porian et al. 2024, arXiv:2406.19146); the study is in data/README.md. Heads are 32-64
 # wide: on a CPU, few wide heads run attention far faster than many narrow ones.
@@ -92,25 +92,40 @@ def _arm(access, order, scale_table=None):
 def _default():
     """The default preset (issue 14): fair schedules, a disjoint teacher stream, a top-k scan.
 
-    Scratch: five sizes (46x in parameters) x three seeds x five budgets spanning 16x
-    (1.2 decades); s5 is left out for the time budget, and so are the oracle teacher's runs
-    (the scenario distils a trained model). The teacher is the s6 scratch run of
-    seed 0 at 2M tokens; every student (distillation and token-limited runs) trains and is
-    labelled on seed 1's stream, disjoint from the teacher's. Token-limited runs use the wsd
-    schedule (teacher tokens before the decay), both orders at every student size.
+    Scratch: five sizes (46x in parameters) x three seeds. Every size takes 1,024-token
+    batches and the scratch law is fitted to cells of >= 512 optimiser steps (0.5M tokens,
+    curves/settings.py), so the fitted budgets run 0.5M-8M tokens (16x, 1.2 decades) at s1-s3,
+    0.5M-4M at s4 and 0.5M-2M at s6 (longer s4 and s6 runs do not fit the time budget); the
+    0.125M and 0.25M budgets (128 and 256 steps) document the early-training transient. s5 is
+    left out for time, and so are the oracle teacher's runs (the scenario distils a trained
+    model). The teacher is the s6 scratch run of seed 0 at 2M tokens; every student trains
+    and is labelled on a stream disjoint from the teacher's. The arms the scenario reads (pure
+    distillation, teacher-last token-limited runs) have three student seeds (1, 2, 3; seed 3
+    adds the same-seed scratch runs the token-limited gains are anchored to); the interleaved
+    order and the top-k scan have one (seed 1). Token-limited runs use the wsd schedule
+    (teacher tokens before the decay), both orders at every student size.
     """
     students = ["s1", "s2", "s3"]
+    seeds = [1, 2, 3]
     model_access = [ACCESS[0], ACCESS[1], ACCESS[2]]
     scan = [{"mode": "topk", "top_k": k} for k in TOPK_SCAN if k != 4]
+    short = [M // 8, M // 4, M // 2, M, 2 * M]
     groups = [
-        {"kind": "scratch", "sizes": ["s1", "s2", "s3", "s4", "s6"], "seeds": [0, 1, 2],
-         "budgets": [M // 8, M // 4, M // 2, M, 2 * M]},
-        {"kind": "distill", "sizes": students + ["s4"], "teachers": ["model"],
-         "access": [_arm(a, "pure") for a in model_access], "budgets": [M // 4, M // 2, M]},
+        {"kind": "scratch", "sizes": ["s1", "s3"], "seeds": [0, 1, 2],
+         "budgets": short + [4 * M, 8 * M]},
+        {"kind": "scratch", "sizes": ["s2"], "seeds": [0, 1, 2], "budgets": short + [4 * M]},
+        {"kind": "scratch", "sizes": ["s4", "s6"], "seeds": [0, 1, 2], "budgets": short},
+        # seed 3's own-data runs: the anchors of its token-limited runs
+        {"kind": "scratch", "sizes": students, "seeds": [3], "budgets": [M]},
     ]
-    for order in ("last", "interleaved"):
+    for sizes, distill_seeds in ((students, seeds), (["s4"], [1])):
+        groups.append({"kind": "distill", "sizes": sizes, "teachers": ["model"],
+                       "seeds": distill_seeds, "access": [_arm(a, "pure") for a in model_access],
+                       "budgets": [M // 4, M // 2, M]})
+    for order, order_seeds in (("last", seeds), ("interleaved", [1])):
         groups.append({"kind": "limited", "order": order, "sizes": students,
-                       "teachers": ["model"], "access": [_arm(a, order) for a in model_access],
+                       "teachers": ["model"], "seeds": order_seeds,
+                       "access": [_arm(a, order) for a in model_access],
                        "fractions": [0.01, 0.1, 0.3], "budgets": [M]})
     # the top-k scan (captured mass from ~1/3 to ~1) at f = 0.3, teacher-last order only
     groups.append({"kind": "limited", "order": "last", "sizes": students, "teachers": ["model"],
@@ -186,7 +201,7 @@ def _full():
                           "batch_seqs": 64}
     cfg["teacher"] = {"size": "s7", "tokens": 8 * M, "seed": 0}  # its largest scratch budget
     for g in cfg["groups"]:
-        if g["kind"] == "scratch" and 0 in g["seeds"]:
+        if g["kind"] == "scratch" and "s6" in g["sizes"]:
             g["sizes"] = g["sizes"] + ["s7"]
         g["budgets"] = g["budgets"] + [g["budgets"][-1] * 2, g["budgets"][-1] * 4]
         if g["kind"] == "limited":
@@ -258,17 +273,18 @@ def _runs(cfg):
                     for d in g["budgets"]:
                         yield (size, seed, "own"), size, seed, scratch, scratch, d
                 continue
-            for teacher in g["teachers"]:
-                for access in g["access"]:
-                    fractions = [1.0] if g["kind"] == "distill" else g["fractions"]
-                    for f in fractions:
-                        v = _variant(access, teacher, f, g.get("order", "none"))
-                        if v["order"] == "last":  # branches off the own-data trunk
-                            key, trunk = (size, student_seed, "own"), scratch
-                        else:
-                            key, trunk = (size, student_seed, json.dumps(v, sort_keys=True)), v
-                        for d in g["budgets"]:
-                            yield key, size, student_seed, trunk, v, d
+            for seed in g.get("seeds", [student_seed]):  # replicate students: their own streams
+                for teacher in g["teachers"]:
+                    for access in g["access"]:
+                        fractions = [1.0] if g["kind"] == "distill" else g["fractions"]
+                        for f in fractions:
+                            v = _variant(access, teacher, f, g.get("order", "none"))
+                            if v["order"] == "last":  # branches off the own-data trunk
+                                key, trunk = (size, seed, "own"), scratch
+                            else:
+                                key, trunk = (size, seed, json.dumps(v, sort_keys=True)), v
+                            for d in g["budgets"]:
+                                yield key, size, seed, trunk, v, d
 
 
 def plan_jobs(cfg, sweep_dir, device, oracle_loss=None) -> list[dict]:
