@@ -169,3 +169,24 @@ def test_the_card_comparison_tolerates_last_digit_noise_but_not_a_real_change():
     assert mismatches({**shipped, "n": 18}, shipped)
     assert mismatches({**shipped, "xs": [1.0]}, shipped)
     assert mismatches({**shipped, "extra": 1}, shipped)
+
+
+@needs_both
+def test_shipped_card_names_every_group_of_cells_with_fewer_than_three_seeds(card):
+    from simulator.curves.replicates import few_seed_warnings
+    df = read_results(RESULTS)
+    frac = df["teacher_token_fraction"]
+    distilled = df["mode"].isin(["logits", "topk", "text"])
+    expected = few_seed_warnings(df[(df["mode"] == "scratch") & (frac.isna() | (frac == 0))],
+                                 df[distilled & (frac.isna() | (frac == 1))],
+                                 df[distilled & (frac > 0) & (frac < 1)],
+                                 card["settings"]["scratch_min_steps"])
+    assert expected and all(w in card["warnings"] for w in expected)
+    # the arms the scenario reads rest on three seeds: teacher-last token-limited runs at every
+    # student size, pure distillation everywhere but s4
+    for w in expected:
+        assert not any(f"token-limited {arm}/model/last:" in w
+                       for arm in ("logits", "topk-k4", "text")), w
+        assert not w.startswith("scratch law"), w
+        if w.startswith("distillation"):
+            assert w.endswith("sizes s4)"), w
