@@ -103,9 +103,13 @@ def fit_scratch_section(runs, e, rng, n_boot, random_state, warnings, min_steps=
     size_mask = runs["params"].to_numpy() >= runs["params"].max() * 0.999
     heldout.update(heldout_record(runs, size_mask, fit_predict, floor, n_free,
                                   "largest model size held out", prefix="size_"))
-    tokens_mask = runs["tokens"].to_numpy() >= runs["tokens"].max() * 0.999
+    # each size's longest run (the D extrapolation at every size; the longest budget overall
+    # may be run at one size only)
+    longest = runs.groupby("params")["tokens"].transform("max").to_numpy()
+    tokens_mask = runs["tokens"].to_numpy() >= longest * 0.999
     heldout.update(heldout_record(runs, tokens_mask, fit_predict, floor, n_free,
-                                  "largest token budget held out", prefix="tokens_"))
+                                  "largest token budget of every size held out",
+                                  prefix="tokens_"))
     if len(short):  # the same check over every cell, the early-training ones included
         heldout.update(heldout_record(all_cells, heldout_mask(student_compute(all_cells)),
                                       fit_predict, floor, n_free, "largest compute level held "
