@@ -223,11 +223,18 @@ def test_run_prints_the_accounting():
 
 
 def test_when_the_charge_outweighs_the_tokens_the_result_says_so():
+    from test_scenario_fixtures import make_card
+
     from simulator.paths import SCENARIOS_DIR
     from simulator.scenario import load_scenario
 
+    # a small positive gain (ln G = 0.05 f): the self-hosted teacher's inference costs more
+    # than its 0.45% of the student's tokens give (the shipped card's measured logits gain at
+    # that fraction is below 1, a harm, so it would not reach this branch)
+    small_gain = make_card(gains={"logits": (0.05, 1.0), "topk": (0.04, 1.0),
+                                  "text": (0.03, 1.0)})
     r = run(load_scenario(SCENARIOS_DIR / "api-open-2026.toml",
-                          ['distillation.access="logits"']))
+                          ['distillation.access="logits"']), small_gain)
     assert r.results.distill.loss == pytest.approx(r.results.scratch.loss, rel=1e-12)
     assert "self-hosted teacher's inference" in r.regime.why
     assert "would cost more than its tokens give" in r.regime.why
