@@ -122,5 +122,9 @@ def format_table(result) -> str:
         from simulator.scenario.skill_text import capability_lines
 
         lines += ["", *capability_lines(result.capability)]
+    if result.lag_decomposition is not None:
+        from simulator.scenario.decomposition import decomposition_lines
+
+        lines += ["", *decomposition_lines(result.lag_decomposition)]
     lines += ["", "assumptions:"] + [f"  - {a}" for a in d["assumptions"]]
     return "\n".join(lines)

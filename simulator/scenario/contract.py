@@ -24,6 +24,7 @@ defaulting to None, named in OPTIONAL_BLOCKS and left out of the dump when None)
                                         and per chip entry (ServingChipRow)
       accounting: Accounting | None     post-training shares, a self-hosted teacher's charge,
                                         repetition (always set by evaluate)
+      lag_decomposition                 where the lag goes, per axis (scenario.lag_contract)
 
 Example:
     >>> from simulator.scenario import load_scenario, evaluate
@@ -36,6 +37,8 @@ from __future__ import annotations
 import math
 
 from pydantic import BaseModel, ConfigDict, field_serializer, model_serializer
+
+from simulator.scenario.lag_contract import LagDecomposition
 
 HEADLINE = ("compute_flop", "effective_compute_flop", "loss", "lag_years", "cost_usd")
 STRATEGIES = ("scratch", "distill")
@@ -306,6 +309,7 @@ class ScenarioResult(_Block):
     serving: Serving | None = None   # only with a [serving] section (simulator.scenario.serving)
     capability: dict | None = None  # only with a [capability] section (scenario.skill)
     accounting: Accounting | None = None  # set by evaluate (simulator.scenario.accounting)
+    lag_decomposition: LagDecomposition | None = None  # where the lag goes (.decomposition)
 
     @field_serializer("percentiles", mode="wrap")
     def _no_draws_as_empty(self, value, handler):
@@ -317,7 +321,7 @@ class ScenarioResult(_Block):
         return finite(self.model_dump(exclude=optional or None))
 
 
-OPTIONAL_BLOCKS = ("serving", "capability", "accounting")
+OPTIONAL_BLOCKS = ("serving", "capability", "accounting", "lag_decomposition")
 
 
 def finite(obj):

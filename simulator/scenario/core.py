@@ -11,8 +11,10 @@ Fleet. For chip entry i with count n_i, yield y_i, performance factor p_i:
     C = sum_i usable_i x peak_i x p_i x MFU x 86400 x days           (compute_flop)
     cost = sum_i usable_i x 24 days x rent_i (rental basis) or usable_i x price_i (capital;
            smuggled x price multiplier; cloud always rental)
-Scratch. C_pre = C (1 - f_A), f_A = actor.post_training_fraction (default f_F);
-    (N*, D*, L_s) = compute_optimal(law, C_pre). effective compute = C_pre / (1 - f_F).
+Efficiency. m = actor.algorithmic_efficiency_multiplier (1 = the frontier's algorithms): the
+    actor trains as if it had m times its physical compute at the frontier's efficiency.
+Scratch. C_pre = C (1 - f_A), f_A = actor.post_training_fraction (default f_F); E = m C_pre;
+    (N*, D*, L_s) = compute_optimal(law, E). effective compute = E / (1 - f_F).
 Teacher. L_T = L*(C_F (1 - f_F)), the law's compute-optimal loss at the frontier's pre-training
     compute (f_F = frontier.post_training_fraction; simulator.scenario.accounting).
 Tokens obtained. T = min(tokens requested, accounts x rate x 1440 x days x survival,
@@ -26,11 +28,12 @@ Distillation. Per access mode (simulator.scenario.distill): L_mode(T), non-decre
     then L_mode <- min(L_s, max(L_T, L_mode)) (the student never beats its teacher, and the actor
     can always ignore the teacher); then the envelope L_topk <- min(L_topk, L_text),
     L_logits <- min(L_logits, L_topk) (flagged in the assumptions when it binds).
-    effective compute = C*(L_d) / (1 - f_F), the frontier's total compute reaching L_d.
+    effective compute = max(C*(L_d), E) / (1 - f_F), the frontier's total compute reaching L_d.
     cost = fleet cost + API spend.
 Lag. lag = ln(C_F / effective compute) / ln(growth x algorithmic progress): how many years ago
     the frontier had the actor's effective compute (negative: ahead of the frontier); pre-training
     against pre-training, so equal post-training fractions leave it unchanged.
+    Where the lag goes (compute gap, efficiency, distillation): simulator.scenario.decomposition.
 """
 
 from __future__ import annotations
@@ -175,7 +178,9 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
     flop, hours, fleet_cost, per_entry = _fleet(ctx, arr, n)
     post_actor, post_frontier = accounting.post_training_fractions(arr)
     pretrain = np.maximum(flop, MIN_COMPUTE_FLOP) * (1.0 - post_actor)
-    n_opt, d_opt, loss_s = forms.compute_optimal(law, pretrain)
+    efficiency = arr("actor.algorithmic_efficiency_multiplier")
+    pretrain_eff = pretrain * efficiency   # at the frontier's algorithms
+    n_opt, d_opt, loss_s = forms.compute_optimal(law, pretrain_eff)
     years = arr("_years")
     frontier = arr("frontier.compute_flop") * np.power(arr("frontier.growth_per_year"), years)
     frontier_pre = frontier * (1.0 - post_frontier)
@@ -190,7 +195,10 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
     if acc["self_hosted"]:
         tokens, limit, api_cost, survival = (acc["tokens"], np.zeros(n, dtype=int),
                                              np.zeros(n), np.ones(n))
-    student, n_st, d_st = acc["student_flop"], acc["n_opt"], acc["d_opt"]
+    # the teacher's inference is physical FLOP; what is left trains at the actor's efficiency
+    student, n_st, d_st = acc["student_flop"] * efficiency, acc["n_opt"], acc["d_opt"]
+    if acc["self_hosted"]:
+        n_st, d_st, _ = forms.compute_optimal(law, student)
     state = {"n_opt": n_st, "d_opt": d_st, "compute": student, "tokens": acc["effective_tokens"],
              "teacher_loss": loss_t, "idx": np.asarray(idx), "u": np.asarray(u, dtype=float),
              "point": np.asarray(point, dtype=bool)}
@@ -210,7 +218,7 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
     enabled = ctx.scenario.distillation.enabled
 
     def effective(loss):
-        eff = np.maximum(forms.frontier_compute(law, loss), pretrain) * to_total
+        eff = np.maximum(forms.frontier_compute(law, loss), pretrain_eff) * to_total
         return np.where(np.isfinite(eff), eff, frontier)
 
     effs = {mode: effective(loss) for mode, loss in losses.items()}
@@ -224,9 +232,10 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
         "account_survival": survival, "api_cost_usd": api_cost if enabled else np.zeros(n),
         "pure": (acc["effective_tokens"] >= d_st) & enabled,
         "envelope_topk": env_topk, "envelope_logits": env_logits,
-        "scratch.compute_flop": flop, "scratch.effective_compute_flop": pretrain * to_total,
+        "efficiency_multiplier": efficiency, "lag_clock": clock,
+        "scratch.compute_flop": flop, "scratch.effective_compute_flop": pretrain_eff * to_total,
         "scratch.loss": loss_s,
-        "scratch.lag_years": np.log(frontier / (pretrain * to_total)) / clock,
+        "scratch.lag_years": np.log(frontier / (pretrain_eff * to_total)) / clock,
         "scratch.cost_usd": fleet_cost,
         "distill.compute_flop": flop, "distill.effective_compute_flop": eff_d,
         "distill.loss": loss_d, "distill.lag_years": np.log(frontier / eff_d) / clock,

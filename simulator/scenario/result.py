@@ -146,11 +146,11 @@ def evaluate(scenario, fit_card=None, *, draws=None, seed=None,
     p = {k: v[0] for k, v in out.items()}
     n = scenario.uncertainty.draws if draws is None else int(draws)
     seed = scenario.uncertainty.seed if seed is None else int(seed)
-    pct = None
+    pct = mc = None
     if n > 0:
+        mc = montecarlo.draw(ctx, base, n, seed)
         pct = Percentiles.model_validate(
-            {**montecarlo.percentiles(montecarlo.draw(ctx, base, n, seed)),
-             "draws": n, "seed": seed})
+            {**montecarlo.percentiles(mc), "draws": n, "seed": seed})
     regime = prose.regime(ctx, p)
     heads = {s: Headline.from_core(out, s) for s in STRATEGIES}
     scratch_lag = heads["scratch"].lag_years
@@ -183,7 +183,10 @@ def evaluate(scenario, fit_card=None, *, draws=None, seed=None,
 
             block.update(policy_blocks(scenario, ctx, base, result.tornado, evaluate))
         result = result.model_copy(update={"capability": block})
-    return result
+    from simulator.scenario.decomposition import decomposition_block  # where the lag goes
+
+    return result.model_copy(update={"lag_decomposition": decomposition_block(
+        ctx, out, mc, result.capability)})
 
 
 def _scenario_info(s, ctx) -> ScenarioInfo:

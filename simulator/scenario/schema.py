@@ -122,6 +122,13 @@ class Actor(_Strict):
         "is compared with the frontier's pre-training compute, so equal shares leave the lag "
         "unchanged. None: the frontier's share (frontier.post_training_fraction).",
         json_schema_extra=lever("Share of compute spent on post-training", "fraction"))
+    algorithmic_efficiency_multiplier: float = Field(
+        1.0, ge=0.01, le=100, description="The actor's algorithmic efficiency relative to "
+        "the frontier's: a multiplier on its effective compute (1 = the frontier's). "
+        "Same-date compute ratios of models at similar MMLU scores span 0.19 (Falcon-180B vs "
+        "Llama 2 70B) to 7.4 (DeepSeek-V3 vs Llama 3.1 405B); data/algorithmic_efficiency.toml.",
+        json_schema_extra=lever("Algorithmic efficiency vs the frontier (×)", "x", log=True,
+                                short="Algorithmic efficiency vs the frontier (×)"))
     cost_basis: Literal["rental", "capital"] = Field(
         "rental", description="How the fleet's cost is counted: chip-hours x rental price "
         "(the cloud-equivalent convention of DeepSeek-V3 and Epoch AI) or purchase price of "
