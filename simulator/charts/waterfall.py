@@ -13,7 +13,7 @@ module only draws. ``waterfall_steps`` is shared with the app's Explorer section
 
 from __future__ import annotations
 
-from simulator.charts.style import Footer, Stamp, empty_panel, new_figure, style_context
+from simulator.charts.style import MUTED, Footer, Stamp, empty_panel, new_figure, style_context
 from simulator.vocabulary import PALETTE, no_minus_zero
 
 STEPS = (("compute_gap_years", "Compute gap"), ("efficiency_years", "Efficiency"),
@@ -45,35 +45,52 @@ def waterfall_steps(axis: dict) -> list[dict]:
     return steps
 
 
-def _panel(ax, axis: dict):
+def _value_text(step: dict) -> str:
+    value = step["value"]
+    if abs(value) < 0.005:
+        return "0.00"
+    sign = "+" if step["kind"] == "part" and value > 0 else ""
+    return f"{sign}{no_minus_zero(value)}"
+
+
+def _panel(ax, axis: dict, first: bool):
+    """Draws one axis's waterfall as horizontal bars, top (frontier) to bottom (lag)."""
     steps = waterfall_steps(axis)
     for i, s in enumerate(steps):
         if s["kind"] != "total":   # connector to the next step, at this step's end
-            ax.plot([i + 0.3, i + 0.7], [s["end"], s["end"]], color=CONNECTOR, lw=0.7)
+            ax.plot([s["end"], s["end"]], [i + 0.3, i + 0.7], color=CONNECTOR, lw=0.7)
         if s["kind"] == "origin":
-            ax.plot([i - 0.35, i + 0.35], [0, 0], color=PALETTE["frontier"], lw=2)
-            ax.annotate("0", (i, 0), xytext=(0, 4), textcoords="offset points", ha="center",
-                        fontsize=8)
+            ax.plot([0, 0], [i - 0.3, i + 0.3], color=PALETTE["frontier"], lw=2)
             continue
         colour = (TOTAL_COLOUR if s["kind"] == "total" else
                   PALETTE["increase"] if s["value"] >= 0 else PALETTE["decrease"])
         low, high = sorted((s["start"], s["end"]))
-        ax.bar(i, high - low, bottom=low, width=0.6, color=colour,
-               alpha=0.9 if s["kind"] == "total" else 0.75, lw=0)
+        ax.barh(i, high - low, left=low, height=0.6, color=colour,
+                alpha=0.9 if s["kind"] == "total" else 0.75, lw=0)
+        right = high
         if s["interval"] is not None:
-            ax.plot([i, i], s["interval"], color=WHISKER, lw=1.1, solid_capstyle="butt")
-        sign = "" if s["kind"] == "total" else ("+" if s["value"] >= 0 else "")
-        text = f"{sign}{no_minus_zero(s['value'])}"
-        ax.annotate(text, (i, high), xytext=(0, 3), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=8, color=colour)
-    ax.axhline(0, color=PALETTE["reference"], lw=0.8, ls="--", zorder=0)
-    ax.set_xticks(range(len(steps)), [s["label"] for s in steps], fontsize=8)
-    ax.set_title(axis["label"], fontsize=9, loc="left")
-    ax.set_ylabel("Years behind the frontier")
-    ax.grid(True, axis="y")
-    ax.grid(False, axis="x")
-    ax.margins(y=0.15)
+            lo, hi = s["interval"]
+            ax.plot([lo, hi], [i, i], color=WHISKER, lw=1.1, solid_capstyle="butt")
+            right = max(right, hi)
+        ax.annotate(_value_text(s), (right, i), xytext=(4, 0), textcoords="offset points",
+                    ha="left", va="center", fontsize=8,
+                    color=colour if abs(s["value"]) >= 0.005 else MUTED)
+    ax.axvline(0, color=PALETTE["reference"], lw=0.8, ls="--", zorder=0)
+    ax.set_yticks(range(len(steps)), [s["label"] for s in steps])
+    ax.tick_params(axis="y", labelleft=first)
+    ax.set_ylim(len(steps) - 0.4, -0.6)   # the frontier on top, the lag at the bottom
+    ax.set_title(axis["title"], fontsize=9, loc="left")
+    ax.set_xlabel("Years behind the frontier")
+    ax.grid(True, axis="x")
+    ax.grid(False, axis="y")
+    ax.margins(x=0.18)
 
+
+def _title(axis: dict, block: dict) -> str:
+    if axis["axis"] == "general":
+        return "General capability (loss)"
+    tier = axis["label"].rsplit("(", 1)[-1].rstrip(")")
+    return f"Skill capability (samples transfer as: {tier})"
 
 
 def waterfall_chart(result: dict, *, stamp: Stamp | None = None):
@@ -86,9 +103,9 @@ def waterfall_chart(result: dict, *, stamp: Stamp | None = None):
     draws = ((result.get("percentiles") or {}).get("draws"))
     note = (f"Compute gap = ln(frontier compute / the actor's raw pre-training compute) / "
             f"ln(growth × algorithmic progress); efficiency = −ln(multiplier) / the same clock "
-            f"(multiplier {block['efficiency_multiplier']:.3g}×; sourced range "
-            f"{range_text()}); distillation = distilled lag − scratch lag. The parts add up to "
-            "the lag exactly. " if block else "")
+            f"(multiplier {block['efficiency_multiplier']:.3g}×); distillation = distilled lag "
+            f"− scratch lag. The parts add up to the lag exactly. Efficiency's sourced range: "
+            f"{range_text()}. " if block else "")
     note += (f"Whiskers: 5th–95th percentile of each part over {draws} Monte Carlo draws."
              if draws else "No Monte Carlo draws: point estimates only.")
     with style_context():
@@ -100,8 +117,8 @@ def waterfall_chart(result: dict, *, stamp: Stamp | None = None):
         fig = new_figure(
             "lag_waterfall",
             "Where the lag goes: compute gap, efficiency, distillation",
-            "Years behind the frontier, built up from the frontier (0) by each part: red "
-            "adds to the lag, blue removes from it; the grey bar is the lag."
+            "Years behind the frontier, built up from the frontier (0) by each part: "
+            "vermilion adds to the lag, blue removes from it; the grey bar is the lag."
             + (" Left: general capability (loss); right: the skill axis." if len(axes_data) > 1
                else ""),
             footer, width_in=7.5, axes_height_in=2.9)
@@ -110,6 +127,6 @@ def waterfall_chart(result: dict, *, stamp: Stamp | None = None):
         if not axes_data:
             empty_panel(axes[0], "This result has no lag decomposition")
             return fig
-        for ax, axis in zip(axes, axes_data):
-            _panel(ax, axis)
+        for i, (ax, axis) in enumerate(zip(axes, axes_data)):
+            _panel(ax, {**axis, "title": _title(axis, block)}, first=i == 0)
     return fig

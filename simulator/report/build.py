@@ -157,6 +157,9 @@ def chart_tasks(jobs, evidences, staging: Path, version: str, fit=None, override
         if job.result.capability is not None:  # the skill axis (simulator.charts.skill)
             tasks.append(("skill", str(charts / "skill"), {"result": job.data,
                                                            "stamp": stamp}))
+        if job.result.lag_decomposition is not None:  # where the lag goes (charts.waterfall)
+            tasks.append(("waterfall", str(charts / "waterfall"), {"result": job.data,
+                                                                   "stamp": stamp}))
         rule = job.result.scenario.rule
         fleet = tuple(sorted({f.chip for f in job.result.fleet}))
         if (rule, fleet) not in chip_maps:
@@ -277,6 +280,9 @@ def _collect(jobs, evidences, rendered, staging: Path) -> None:
         skill = rendered.get(str(staging / job.slug / "charts" / "skill"))
         if skill:
             job.charts["skill"] = skill[:2]
+        waterfall = rendered.get(str(staging / job.slug / "charts" / "waterfall"))
+        if waterfall:
+            job.charts["waterfall"] = waterfall[:2]
         job.charts["chip_map"] = rendered[job.chip_map][:2]
         if job.serving_chart:
             job.charts["serving"] = rendered[job.serving_chart][:2]

@@ -155,7 +155,8 @@ def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
               f"[{tables_written['results']}]({tables_written['results']})."),
         ("h2", "Charts"),
     ]
-    for slug in ("capability", "lag", "tornado", "cost", "skill", "chip_map", "serving"):
+    for slug in ("capability", "lag", "waterfall", "tornado", "cost", "skill", "chip_map",
+                 "serving"):
         if slug not in job.charts:
             continue
         hashes, info = job.charts[slug]
@@ -180,6 +181,10 @@ def scenario_blocks(job, env: dict, tables_written: dict, evidence_charts: dict,
         from simulator.scenario.skill_text import capability_report_blocks
 
         blocks += capability_report_blocks(job.result.capability)
+    if job.result.lag_decomposition is not None:
+        from simulator.scenario.decomposition import decomposition_report_blocks
+
+        blocks += decomposition_report_blocks(job.result.lag_decomposition)
     blocks += [
         ("h2", "Assumptions"), ("ul", list(r.assumptions)),
         ("h2", "How to cite"), ("p", plain), ("pre", bib),
@@ -239,6 +244,11 @@ def write_scenario(folder: Path, job, env: dict) -> None:
         "chip_map": _write_table(folder, "chip_map", tables.chips_table(chips, fleet)),
     }
     _write_table(folder, "fleet", tables.fleet_table(r))
+    if r.lag_decomposition is not None:
+        from simulator.scenario.decomposition import decomposition_csv_rows
+
+        written["waterfall"] = _write_table(folder, "lag_decomposition",
+                                            decomposition_csv_rows(r.lag_decomposition))
     shared = Path(job.chip_map)
     for f in FORMATS:
         shutil.copyfile(shared.with_name(f"{shared.name}.{f}"), folder / "charts" / f"chip_map.{f}")

@@ -46,6 +46,10 @@ def _figure(kind: str, payload: dict):
         from simulator.charts.skill import skill_chart
 
         return skill_chart(payload["result"], stamp=stamp), None
+    if kind == "waterfall":
+        from simulator.charts.waterfall import waterfall_chart
+
+        return waterfall_chart(payload["result"], stamp=stamp), None
     if kind == "comparison":
         return sc.comparison_chart(payload["results"], stamp=stamp), None
     runs, card = payload.get("runs"), payload["card"]

@@ -167,6 +167,19 @@ def decomposition_table(block: LagDecomposition) -> tuple[list, list]:
     return headers, rows
 
 
+def decomposition_csv_rows(block: LagDecomposition) -> tuple[list, list]:
+    """Returns (headers, rows) with plain numbers: one row per axis and part (and total)."""
+    rows = []
+    for axis in (block.general, block.skill):
+        if axis is None:
+            continue
+        for key in (*PARTS, "total_years"):
+            q = getattr(axis.intervals, key) if axis.intervals is not None else None
+            rows.append([axis.axis, key, getattr(axis, key), q.p5 if q else None,
+                         q.p95 if q else None])
+    return ["axis", "part", "years", "p5", "p95"], rows
+
+
 def decomposition_summary(block: LagDecomposition) -> str:
     """Returns one sentence: where the general axis's lag goes, and the skill axis's total."""
     g = block.general
