@@ -16,7 +16,7 @@ from simulator.report.content import METRIC_WORDS
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "h200-case-by-case-2026-central.toml"
 SLUG = SCENARIO.stem
-CHARTS = ("capability", "lag", "tornado", "cost", "chip_map")
+CHARTS = ("capability", "lag", "waterfall", "tornado", "cost", "chip_map")
 
 
 def _report(out: Path, *scenarios) -> int:
@@ -43,7 +43,7 @@ def test_report_writes_index_and_a_complete_scenario_folder(report):
     for name in ("report.md", "report.html", "results.json", "scenario.toml",
                  "provenance.json", "citation.bib", "tables/results.csv", "tables/lag.csv",
                  "tables/tornado.csv", "tables/cost.csv", "tables/capability.csv",
-                 "tables/chip_map.csv", "tables/fleet.csv"):
+                 "tables/chip_map.csv", "tables/fleet.csv", "tables/lag_decomposition.csv"):
         assert (folder / name).is_file(), name
     magic = {"png": b"\x89PNG\r\n\x1a\n", "svg": b"<?xml", "pdf": b"%PDF-"}
     for chart in CHARTS:
