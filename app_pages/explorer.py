@@ -258,6 +258,9 @@ for col, strategy in zip(cols, ("scratch", "distill")):
         m[2].metric("Cost", card["cost"], help=card["cost_help"])
         st.caption(card["caption"])
 
+from app_pages.lag_section import lag_section  # noqa: E402  (where the lag goes, folded)
+lag_section(result)
+
 # --- charts and details ---------------------------------------------------------------------
 view = st.segmented_control("View", VIEWS, key=VIEW_KEY, label_visibility="collapsed") or VIEWS[0]
 if view == "Uncertainty":
