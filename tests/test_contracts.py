@@ -23,7 +23,8 @@ def result():
 def test_run_json_is_the_typed_result_dumped(result):
     d = result.to_dict()
     assert list(d) == ["scenario", "results", "percentiles", "tornado", "regime", "assumptions",
-                       "fleet", "distillation", "timeseries", "fit", "accounting"]
+                       "fleet", "distillation", "timeseries", "fit", "accounting",
+                       "lag_decomposition"]
     assert set(d["accounting"]) == set(result.accounting.model_dump())
     assert d["accounting"]["teacher_hosting"] == "api" == result.accounting.teacher_hosting
     assert d["accounting"]["frontier_pretrain_flop"] == pytest.approx(
