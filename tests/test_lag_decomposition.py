@@ -79,6 +79,8 @@ def test_efficiency_multiplies_effective_compute_and_moves_only_the_efficiency_p
     assert a.efficiency_years == 0.0
     assert b.efficiency_years == pytest.approx(-math.log(2) / clock, rel=1e-12)
     assert b.compute_gap_years == pytest.approx(a.compute_gap_years, rel=1e-12)
+    # the compute gap is what the chips alone leave: the scratch lag at parity
+    assert b.compute_gap_years == pytest.approx(one.results.scratch.lag_years, abs=1e-12)
 
 
 def test_the_lag_cannot_tell_algorithms_from_chips_but_the_decomposition_can():

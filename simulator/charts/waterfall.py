@@ -101,8 +101,8 @@ def waterfall_chart(result: dict, *, stamp: Stamp | None = None):
     block = result.get("lag_decomposition")
     axes_data = [a for a in ((block or {}).get("general"), (block or {}).get("skill")) if a]
     draws = ((result.get("percentiles") or {}).get("draws"))
-    note = (f"Compute gap = ln(frontier compute / the actor's raw pre-training compute) / "
-            f"ln(growth × algorithmic progress); efficiency = −ln(multiplier) / the same clock "
+    note = (f"Compute gap = ln(frontier compute / the actor's compute at the frontier's "
+            f"algorithms) / ln(growth × algorithmic progress); efficiency = −ln(multiplier) / the same clock "
             f"(multiplier {block['efficiency_multiplier']:.3g}×); distillation = distilled lag "
             f"− scratch lag. The parts add up to the lag exactly. Efficiency's sourced range: "
             f"{range_text()}. " if block else "")

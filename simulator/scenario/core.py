@@ -232,7 +232,10 @@ def core(ctx: Context, values: dict, idx, u, point) -> dict:
         "account_survival": survival, "api_cost_usd": api_cost if enabled else np.zeros(n),
         "pure": (acc["effective_tokens"] >= d_st) & enabled,
         "envelope_topk": env_topk, "envelope_logits": env_logits,
+        # where the lag goes (simulator.scenario.decomposition): raw = at the frontier's
+        # algorithms (m = 1), so scratch effective compute = raw x m
         "efficiency_multiplier": efficiency, "lag_clock": clock,
+        "raw_effective_compute_flop": pretrain * to_total,
         "scratch.compute_flop": flop, "scratch.effective_compute_flop": pretrain_eff * to_total,
         "scratch.loss": loss_s,
         "scratch.lag_years": np.log(frontier / (pretrain_eff * to_total)) / clock,

@@ -5,9 +5,10 @@ three parts adding up to the total exactly (per draw, and so at the point estima
     block = decomposition_block(ctx, point_out, draws_out, capability)   # a LagDecomposition
 
 With c = ln(frontier growth x algorithmic progress) (the lag's clock, simulator.scenario.core),
-C_F the frontier's compute, C_pre the actor's raw pre-training compute and m its algorithmic
+C_F the frontier's compute, C_raw the actor's raw effective compute (its pre-training compute
+at the frontier's algorithms; model.core's ``raw_effective_compute_flop``) and m its algorithmic
 efficiency relative to the frontier (actor.algorithmic_efficiency_multiplier):
-    compute gap  = ln(C_F / C_pre) / c        what the chips alone leave (raw compute)
+    compute gap  = ln(C_F / C_raw) / c        what the chips alone leave (the scratch lag at m = 1)
     efficiency   = -ln(m) / c                 the actor's own algorithms (negative: better)
     distillation = lag(distilled) - lag(scratch)   (negative: the teacher helps)
     total        = lag(distilled) = compute gap + efficiency + distillation
@@ -38,8 +39,8 @@ def general_parts(out: dict) -> dict:
     clock = np.asarray(out["lag_clock"], dtype=float)
     scratch = np.asarray(out["scratch.lag_years"], dtype=float)
     total = np.asarray(out["distill.lag_years"], dtype=float)
-    return {"compute_gap_years": np.log(out["frontier_compute_flop"] / out["pretrain_flop"])
-            / clock,
+    return {"compute_gap_years": np.log(out["frontier_compute_flop"]
+                                        / out["raw_effective_compute_flop"]) / clock,
             "efficiency_years": -np.log(out["efficiency_multiplier"]) / clock,
             "distillation_years": total - scratch, "scratch_years": scratch,
             "total_years": total}

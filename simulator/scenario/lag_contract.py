@@ -42,7 +42,8 @@ class LagIntervals(_Block):
 class LagAxis(_Block):
     """One axis's lag in years, split into three parts that sum to the total.
 
-    compute gap: ln(frontier compute / the actor's raw pre-training compute) / clock;
+    compute gap: ln(frontier compute / the actor's raw effective compute, i.e. at the
+    frontier's algorithms) / clock: the scratch lag at an efficiency multiplier of 1;
     efficiency: -ln(efficiency multiplier) / clock (negative: more efficient than the frontier);
     distillation: the distilled lag minus the scratch lag (negative: distillation helps)."""
 
