@@ -96,16 +96,15 @@ def _title(axis: dict, block: dict) -> str:
 def waterfall_chart(result: dict, *, stamp: Stamp | None = None):
     """Returns a Figure: the lag's waterfall per axis (general, and skill when present)."""
     from simulator.charts.scenario import scenario_footer
-    from simulator.scenario.efficiency import range_text
 
     block = result.get("lag_decomposition")
     axes_data = [a for a in ((block or {}).get("general"), (block or {}).get("skill")) if a]
     draws = ((result.get("percentiles") or {}).get("draws"))
-    note = (f"Compute gap = ln(frontier compute / the actor's compute at the frontier's "
-            f"algorithms) / ln(growth × algorithmic progress); efficiency = −ln(multiplier) / the same clock "
-            f"(multiplier {block['efficiency_multiplier']:.3g}×); distillation = distilled lag "
-            f"− scratch lag. The parts add up to the lag exactly. Efficiency's sourced range: "
-            f"{range_text()}. " if block else "")
+    lo, hi = (block or {}).get("sourced_range") or (None, None)
+    note = (f"Compute gap: the scratch lag at the frontier's algorithms; efficiency: "
+            f"−ln(multiplier {block['efficiency_multiplier']:.3g}×) / ln(growth × algorithmic "
+            f"progress) (sourced range {lo:.2g}–{hi:.2g}×); distillation: distilled − scratch "
+            "lag. The parts add up to the lag. " if block else "")
     note += (f"Whiskers: 5th–95th percentile of each part over {draws} Monte Carlo draws."
              if draws else "No Monte Carlo draws: point estimates only.")
     with style_context():

@@ -66,8 +66,8 @@ def _skill(cap: dict, general: LagAxis, clock: float) -> LagAxis:
     total, scratch = float(d["lag_years"]), float(s["lag_years"])
     notes = []
     if d.get("lag_kind") == "upper_bound":
-        notes.append("the distilled skill lag is an upper bound (CEG a lower bound), so the "
-                     "distillation part is at most this (it may help more)")
+        notes.append("the distilled skill lag is an upper bound (CEG a lower bound): "
+                     "distillation may remove more years than its part shows")
     if d.get("lag_capped"):
         notes.append("the skill lag is capped at 0 (a student cannot pass its teacher): the "
                      "distillation part stops there")
