@@ -198,3 +198,25 @@ def test_an_efficiency_outside_its_bounds_is_an_input_error(tmp_path, capsys):
     code = main(["run", str(EFFICIENT), "--set", "actor.algorithmic_efficiency_multiplier=0"])
     assert code == 2
     assert "algorithmic_efficiency_multiplier" in capsys.readouterr().err
+
+
+def test_a_self_hosted_teacher_charges_physical_flop_and_the_rest_trains_at_the_efficiency():
+    from simulator.scenario.core import base_values, build_context, core
+
+    def point(m):
+        s = scenario(distillation__access="logits", distillation__tokens=1e12,
+                     actor__algorithmic_efficiency_multiplier=m)
+        ctx = build_context(s, None, "priors")
+        return core(ctx, base_values(ctx), np.full(1, -1), np.full(1, 0.5),
+                    np.ones(1, dtype=bool))
+
+    one, two = point(1.0), point(2.0)
+    # the teacher's inference is the same physical FLOP whatever the actor's algorithms
+    assert two["accounting.teacher_inference_flop"][0] == pytest.approx(
+        one["accounting.teacher_inference_flop"][0], rel=1e-12)
+    assert two["accounting.student_pretrain_flop"][0] == pytest.approx(
+        one["accounting.student_pretrain_flop"][0], rel=1e-12)
+    parts = general_parts(two)
+    assert sum(parts[k][0] for k in PARTS) == pytest.approx(two["distill.lag_years"][0],
+                                                            abs=1e-9)
+    assert two["distill.lag_years"][0] <= one["distill.lag_years"][0]
