@@ -5,9 +5,9 @@ simulator.charts.waterfall.waterfall_steps, the same the report's chart draws.""
 
 import streamlit as st
 
-from simulator.charts.waterfall import waterfall_steps
+from simulator.charts.waterfall import value_text, waterfall_steps
 from simulator.scenario.decomposition import decomposition_summary, decomposition_table
-from simulator.vocabulary import PALETTE, no_minus_zero
+from simulator.vocabulary import PALETTE
 
 COLOURS = {"increase": PALETTE["increase"], "decrease": PALETTE["decrease"],
            "total": "#444444", "origin": PALETTE["frontier"]}
@@ -23,7 +23,7 @@ def waterfall_spec(axis: dict) -> dict:
         rows.append({"step": s["label"], "order": order, "kind": kind,
                      "start": s["start"], "end": s["end"], "lo": lo, "hi": hi,
                      "label_x": max(v for v in (s["start"], s["end"], hi) if v is not None),
-                     "text": no_minus_zero(s["value"])})
+                     "text": value_text(s)})
     y = {"field": "step", "type": "nominal", "sort": {"field": "order"}, "title": None}
     colour = {"field": "kind", "type": "nominal", "legend": None,
               "scale": {"domain": list(COLOURS), "range": list(COLOURS.values())}}

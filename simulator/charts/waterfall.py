@@ -45,7 +45,8 @@ def waterfall_steps(axis: dict) -> list[dict]:
     return steps
 
 
-def _value_text(step: dict) -> str:
+def value_text(step: dict) -> str:
+    """Returns a step's label: a part signed ("+1.79", "-0.86"), "0.00" when it rounds to 0."""
     value = step["value"]
     if abs(value) < 0.005:
         return "0.00"
@@ -72,7 +73,7 @@ def _panel(ax, axis: dict, first: bool):
             lo, hi = s["interval"]
             ax.plot([lo, hi], [i, i], color=WHISKER, lw=1.1, solid_capstyle="butt")
             right = max(right, hi)
-        ax.annotate(_value_text(s), (right, i), xytext=(4, 0), textcoords="offset points",
+        ax.annotate(value_text(s), (right, i), xytext=(4, 0), textcoords="offset points",
                     ha="left", va="center", fontsize=8,
                     color=colour if abs(s["value"]) >= 0.005 else MUTED)
     ax.axvline(0, color=PALETTE["reference"], lw=0.8, ls="--", zorder=0)
