@@ -4,7 +4,7 @@ import json
 
 import streamlit as st
 
-from app_pages import shared, skill_view
+from app_pages import lag_section, shared, skill_view
 from simulator.app import skill_axis
 from simulator.app import applicability, display, export, figures, guide, headline, links, vega
 from simulator.app.scenario_levers import apply_levers, changed_values, lever_name_in
@@ -33,8 +33,8 @@ GROUPS = (("scenario", "Year and outputs"), ("frontier", "Frontier actor (the te
           ("capability", "Skill axis ([capability])"))
 
 # One view of the result at a time: a hidden tab's charts would still be built on every rerun.
-VIEWS = ["Uncertainty", "Sensitivity", "Skill axis", "Fleet", "Distillation channel", "Serving",
-         "Over time", "Assumptions"]
+VIEWS = ["Uncertainty", "Sensitivity", "Skill axis", "Where the lag goes", "Fleet",
+         "Distillation channel", "Serving", "Over time", "Assumptions"]
 VIEW_SLUGS = {shared.slug(v): v for v in VIEWS}      # the view in a link: ?view=over-time
 
 presets = shared.presets()
@@ -258,9 +258,6 @@ for col, strategy in zip(cols, ("scratch", "distill")):
         m[2].metric("Cost", card["cost"], help=card["cost_help"])
         st.caption(card["caption"])
 
-from app_pages.lag_section import lag_section  # noqa: E402  (where the lag goes, folded)
-lag_section(result)
-
 # --- charts and details ---------------------------------------------------------------------
 view = st.segmented_control("View", VIEWS, key=VIEW_KEY, label_visibility="collapsed") or VIEWS[0]
 if view == "Uncertainty":
@@ -295,6 +292,8 @@ if view == "Sensitivity":
                    "is the lag at the scenario's values. Largest swing first.")
 if view == "Skill axis":
     skill_view.render(result, scenario_json, label_of=lever_name)
+if view == "Where the lag goes":   # compute gap, efficiency, distillation (app_pages/lag_section)
+    lag_section.render(result)
 if view == "Fleet":
     if result.fleet:
         st.dataframe(display.fleet_rows(result.fleet), hide_index=True, width="stretch",

@@ -1,4 +1,4 @@
-"""The Explorer's "Where the lag goes" section: the lag's waterfall per axis (compute gap,
+"""The Explorer's "Where the lag goes" view: the lag's waterfall per axis (compute gap,
 efficiency, distillation) and its table. Layout only: the numbers are the result's
 ``lag_decomposition`` block (simulator.scenario.decomposition); the bars are
 simulator.charts.waterfall.waterfall_steps, the same the report's chart draws."""
@@ -48,24 +48,21 @@ def waterfall_spec(axis: dict) -> dict:
         ]}
 
 
-def lag_section(result) -> None:
-    """Shows where the lag goes (a ScenarioResult with a lag_decomposition block), folded."""
+def render(result) -> None:
+    """Draws the view for a ScenarioResult: the summary, a waterfall per axis and the table."""
     block = result.lag_decomposition
     if block is None:
+        st.info("This result has no lag decomposition.", icon=":material/info:")
         return
-    with st.expander("Where the lag goes: compute gap, efficiency, distillation",
-                     icon=":material/waterfall_chart:"):
-        st.markdown(decomposition_summary(block))
-        axes = [a for a in (block.general, block.skill) if a is not None]
-        for col, axis in zip(st.columns(len(axes), gap="medium"), axes):
-            with col:
-                st.markdown(f"**{axis.label}**")
-                st.vega_lite_chart(waterfall_spec(axis.model_dump()), width="stretch")
-        headers, rows = decomposition_table(block)
-        st.dataframe([dict(zip(headers, row)) for row in rows], hide_index=True,
-                     width="stretch")
-        st.caption("Each part in years behind the frontier, [5th, 95th percentile] over the "
-                   "Monte Carlo draws; the parts add up to the lag. Efficiency: "
-                   f"{block.provenance['efficiency']}. Move it with the lever "
-                   "“Algorithmic efficiency vs the frontier (×)” under the restricted actor's "
-                   "training inputs.")
+    st.markdown(decomposition_summary(block))
+    axes = [a for a in (block.general, block.skill) if a is not None]
+    for col, axis in zip(st.columns(len(axes), gap="medium"), axes):
+        with col:
+            st.markdown(f"**{axis.label}**")
+            st.vega_lite_chart(waterfall_spec(axis.model_dump()), width="stretch")
+    headers, rows = decomposition_table(block)
+    st.dataframe([dict(zip(headers, row)) for row in rows], hide_index=True, width="stretch")
+    st.caption("Each part in years behind the frontier, [5th, 95th percentile] over the Monte "
+               "Carlo draws (whiskers on the bars); the parts add up to the lag. Efficiency: "
+               f"{block.provenance['efficiency']}. Move it with the lever “Algorithmic "
+               "efficiency vs the frontier (×)” among the restricted actor's training inputs.")

@@ -1,12 +1,14 @@
-"""The Explorer's "Where the lag goes" section (app_pages/lag_section.py), headless."""
+"""The Explorer's "Where the lag goes" view (app_pages/lag_section.py), headless."""
 
 from test_app_pages import open_app
 
 
 def test_explorer_shows_where_the_lag_goes_on_both_axes():
-    at = open_app({"scenario": "efficient-actor-deepseek-v3-2024"})
+    at = open_app({"scenario": "efficient-actor-deepseek-v3-2024", "view": "where-the-lag-goes"})
     assert not at.exception
-    assert any(e.label.startswith("Where the lag goes") for e in at.expander)
+    assert at.segmented_control(key="explorer_view").value == "Where the lag goes"
+    charts = [e for e in at.main if "vega" in str(getattr(e, "type", ""))]
+    assert len(charts) == 2                                   # a waterfall per axis
     text = " ".join(m.value for m in at.markdown)
     assert "Where the lag goes: of" in text and "3.67× the frontier's" in text
     table = _part_table(at)
@@ -20,7 +22,7 @@ def _part_table(at):
 
 def test_the_efficiency_lever_moves_the_efficiency_part():
     key = "lv:actor.algorithmic_efficiency_multiplier"
-    at = open_app({"scenario": "h20-requirement-2025-central"})
+    at = open_app({"scenario": "h20-requirement-2025-central", "view": "where-the-lag-goes"})
     assert _part_table(at).iloc[1, 1].startswith("0.00")     # parity by default
     at.selectbox(key="explorer_group").set_value("actor").run()
     widgets = [w for w in (*at.sidebar.select_slider, *at.sidebar.slider) if w.key == key]
