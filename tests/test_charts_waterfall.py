@@ -13,13 +13,13 @@ LOSS_ONLY = ROOT / "scenarios" / "h20-requirement-2025-central.toml"
 
 @pytest.fixture(scope="module")
 def result():
-    return evaluate(load_scenario(EFFICIENT), draws=400, with_tornado=False).to_dict()
+    return evaluate(load_scenario(EFFICIENT), draws=400, with_tornado=False)
 
 
 def test_steps_start_at_the_frontier_chain_each_part_and_end_at_the_lag(result):
     from simulator.charts.waterfall import waterfall_steps
 
-    axis = result["lag_decomposition"]["general"]
+    axis = result.lag_decomposition.general.model_dump()
     steps = waterfall_steps(axis)
     assert [s["label"] for s in steps] == ["Frontier", "Compute gap", "Efficiency",
                                            "Distillation", "Lag"]
@@ -40,7 +40,7 @@ def test_chart_has_one_panel_per_axis_with_bars_whiskers_and_sourced_footer(resu
     fig = waterfall_chart(result)
     axes = [ax for ax in fig.axes if ax.patches]
     assert len(axes) == 2                                  # general and skill
-    general = result["lag_decomposition"]["general"]
+    general = result.lag_decomposition.general.model_dump()
     widths = sorted(round(p.get_width(), 9) for p in axes[0].patches)
     expected = sorted(round(abs(general[k]), 9) for k in
                       ("compute_gap_years", "efficiency_years", "distillation_years",
@@ -57,7 +57,7 @@ def test_chart_has_one_panel_per_axis_with_bars_whiskers_and_sourced_footer(resu
 def test_a_scenario_without_a_skill_axis_gets_one_panel():
     from simulator.charts.waterfall import waterfall_chart
 
-    r = evaluate(load_scenario(LOSS_ONLY), draws=0, with_tornado=False).to_dict()
+    r = evaluate(load_scenario(LOSS_ONLY), draws=0, with_tornado=False)
     fig = waterfall_chart(r)
     assert len([ax for ax in fig.axes if ax.patches]) == 1
     assert "No Monte Carlo draws" in fig._compute_moat_info.footer.note

@@ -3,7 +3,7 @@ gap, the actor's algorithmic efficiency and distillation to the final lag, one p
 (general capability, and the skill axis when the scenario has one).
 
     from simulator.charts.waterfall import waterfall_chart, waterfall_steps
-    fig = waterfall_chart(result)        # result: ScenarioResult.to_dict()
+    fig = waterfall_chart(result)        # result: a ScenarioResult (typed, like the scenario charts)
 
 Whiskers: the 5th-95th percentile of each part over the Monte Carlo draws, drawn from the
 step's start (percentiles of parts do not add up, so the whiskers are per part). The numbers
@@ -87,23 +87,25 @@ def _panel(ax, axis: dict, first: bool):
     ax.margins(x=0.18)
 
 
-def _title(axis: dict, block: dict) -> str:
+def _title(axis: dict) -> str:
     if axis["axis"] == "general":
         return "General capability (loss)"
     tier = axis["label"].rsplit("(", 1)[-1].rstrip(")")
     return f"Skill capability (samples transfer as: {tier})"
 
 
-def waterfall_chart(result: dict, *, stamp: Stamp | None = None):
-    """Returns a Figure: the lag's waterfall per axis (general, and skill when present)."""
+def waterfall_chart(result, *, stamp: Stamp | None = None):
+    """Returns a Figure: the lag's waterfall per axis (general, and skill when present) of a
+    ScenarioResult."""
     from simulator.charts.scenario import scenario_footer
 
-    block = result.get("lag_decomposition")
-    axes_data = [a for a in ((block or {}).get("general"), (block or {}).get("skill")) if a]
-    draws = ((result.get("percentiles") or {}).get("draws"))
-    lo, hi = (block or {}).get("sourced_range") or (None, None)
+    block = result.lag_decomposition
+    axes_data = [a.model_dump() for a in ((block.general, block.skill) if block else ())
+                 if a is not None]
+    draws = result.percentiles.draws if result.percentiles is not None else None
+    lo, hi = block.sourced_range if block else (None, None)
     note = (f"Compute gap: the scratch lag at the frontier's algorithms; efficiency: "
-            f"−ln(multiplier {block['efficiency_multiplier']:.3g}×) / ln(growth × algorithmic "
+            f"−ln(multiplier {block.efficiency_multiplier:.3g}×) / ln(growth × algorithmic "
             f"progress) (sourced range {lo:.2g}–{hi:.2g}×); distillation: distilled − scratch "
             "lag. The parts add up to the lag. " if block else "")
     note += (f"Whiskers: 5th–95th percentile of each part over {draws} Monte Carlo draws."
@@ -128,5 +130,5 @@ def waterfall_chart(result: dict, *, stamp: Stamp | None = None):
             empty_panel(axes[0], "This result has no lag decomposition")
             return fig
         for i, (ax, axis) in enumerate(zip(axes, axes_data)):
-            _panel(ax, {**axis, "title": _title(axis, block)}, first=i == 0)
+            _panel(ax, {**axis, "title": _title(axis)}, first=i == 0)
     return fig

@@ -158,7 +158,7 @@ def chart_tasks(jobs, evidences, staging: Path, version: str, fit=None, override
             tasks.append(("skill", str(charts / "skill"), {"result": job.data,
                                                            "stamp": stamp}))
         if job.result.lag_decomposition is not None:  # where the lag goes (charts.waterfall)
-            tasks.append(("waterfall", str(charts / "waterfall"), {"result": job.data,
+            tasks.append(("waterfall", str(charts / "waterfall"), {"result": job.result,
                                                                    "stamp": stamp}))
         rule = job.result.scenario.rule
         fleet = tuple(sorted({f.chip for f in job.result.fleet}))
