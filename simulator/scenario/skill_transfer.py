@@ -15,7 +15,7 @@ result block from it).
 - Curve a(n) = a0 + (a_tier - a0) / (1 + (n50_tier / n)^h_tier) (the card's form). Measured:
   h per tier, the ratio of each tier's (a_inf - a0) and n50 to the verified-trace tier's, paired
   by bootstrap index. Anchored: the real-world n50 of verified traces, solved from a few-sample
-  point (LIMO 800 -> 63.3%, s1 1,000 -> 56.7%) with the measured h.
+  point (LIMO 800 -> 63.3%, s1 1,000 -> 50% without budget forcing) with the measured h.
 - Knowledge gate: n50 grows by the card's same-size n50 ratio (less own data over more, recall
   0.19 -> 1.0 for 4x pre-training tokens) per 4x of pre-training compute the student lacks
   against the anchors' base (3.5e24 FLOP); the ratio is measured, the mapping to compute assumed.
