@@ -49,11 +49,8 @@ def on_upload():
     if upload is None:
         return
     try:
-        text = upload.getvalue().decode("utf-8")
+        text = catalogue.upload_text(upload.name, upload.getvalue())
         scenario = catalogue.scenario_from_text(text, upload.name)
-    except UnicodeDecodeError:
-        st.session_state["_compare_upload_error"] = f"{upload.name}: not a UTF-8 text file"
-        return
     except InputError as exc:
         st.session_state["_compare_upload_error"] = str(exc)
         return

@@ -6,7 +6,8 @@ import streamlit as st
 
 from app_pages import lag_section, shared, skill_view
 from simulator.app import skill_axis
-from simulator.app import applicability, display, export, figures, guide, headline, links, vega
+from simulator.app import (applicability, catalogue, display, export, figures, guide, headline,
+                           links, vega)
 from simulator.app.scenario_levers import apply_levers, changed_values, lever_name_in
 from simulator.errors import InputError
 from simulator.scenario.schema import path_words
@@ -66,11 +67,8 @@ def on_upload():
     if upload is None:
         return
     try:
-        text = upload.getvalue().decode("utf-8")
+        text = catalogue.upload_text(upload.name, upload.getvalue())
         shared.custom_base(text, upload.name)
-    except UnicodeDecodeError:
-        st.session_state["_upload_error"] = f"{upload.name}: not a UTF-8 text file"
-        return
     except InputError as exc:
         st.session_state["_upload_error"] = str(exc)
         return

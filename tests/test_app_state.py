@@ -287,3 +287,12 @@ def test_the_app_wing_never_imports_streamlit():
                      [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             found += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "streamlit"]
     assert len(list(wing.glob("*.py"))) > 10 and found == []
+
+
+def test_an_upload_that_is_not_utf8_is_one_input_error_naming_the_file():
+    from simulator.app import catalogue
+    from simulator.errors import InputError
+
+    assert catalogue.upload_text("s.toml", "name = \"é\"".encode("utf-8")) == "name = \"é\""
+    with pytest.raises(InputError, match=r"^s\.toml: not a UTF-8 text file$"):
+        catalogue.upload_text("s.toml", b"name = \"\xe9\"")

@@ -45,6 +45,17 @@ def base_id(preset: str, custom: str | None) -> str:
     return f"preset:{preset}"
 
 
+def upload_text(name: str, data: bytes) -> str:
+    """Returns an uploaded file's text; InputError when it is not UTF-8 (a BOM is kept for
+    the TOML reader, which accepts it)."""
+    from simulator.errors import InputError
+
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not a UTF-8 text file") from None
+
+
 def scenario_from_text(text: str, source: str):
     """Returns the validated Scenario in TOML ``text`` from a user; InputError naming the field.
 
