@@ -59,12 +59,7 @@ def on_upload():
 
 
 with st.expander("Add a scenario file (TOML)", icon=":material/upload_file:"):
-    st.file_uploader("Scenario file", type=["toml"], key=UPLOAD_KEY, on_change=on_upload,
-                     help="Same format as scenarios/*.toml; validated before use.",
-                     label_visibility="collapsed")
-    if st.session_state.get("_compare_upload_error"):
-        st.error(f"Not loaded: {st.session_state['_compare_upload_error']}",
-                 icon=":material/error:")
+    shared.scenario_uploader(UPLOAD_KEY, on_upload, "_compare_upload_error")
 
 # The saved set: the explorer's view (when it is not a preset) and uploaded files.
 saved = shared.scenario_set().entries()

@@ -144,12 +144,7 @@ with st.sidebar:
         st.button("Back to the preset", on_click=on_preset_change, width="stretch",
                   icon=":material/undo:")
     with st.expander("Upload a scenario (TOML)", icon=":material/upload_file:"):
-        st.file_uploader("Scenario file", type=["toml"], key=UPLOAD_KEY, on_change=on_upload,
-                         help="Same format as scenarios/*.toml; validated before use.",
-                         label_visibility="collapsed")
-        if st.session_state.get("_upload_error"):
-            st.error(f"Not loaded: {st.session_state['_upload_error']}",
-                     icon=":material/error:")
+        shared.scenario_uploader(UPLOAD_KEY, on_upload, "_upload_error")
     st.button("Reset levers to the scenario", on_click=reset_levers,
               icon=":material/restart_alt:", width="stretch")
 

@@ -127,6 +127,15 @@ def figure_preview(make_figure, key: str, label="Show the publication figure") -
 TRANSFER_CAPTION = vocabulary.TRANSFER_NOTE
 
 
+def scenario_uploader(key: str, on_change, error_key: str) -> None:
+    """A TOML scenario uploader, and the reason the last upload was not loaded."""
+    st.file_uploader("Scenario file", type=["toml"], key=key, on_change=on_change,
+                     help="Same format as scenarios/*.toml; validated before use.",
+                     label_visibility="collapsed")
+    if st.session_state.get(error_key):
+        st.error(f"Not loaded: {st.session_state[error_key]}", icon=":material/error:")
+
+
 @st.cache_data(show_spinner=False)
 def presets() -> dict:
     """Returns {id: {label, path, variant, year, rule}} for each shipped scenarios/*.toml."""
