@@ -12,7 +12,6 @@ from simulator.scenario.api_policy import POLICY_LEVERS, with_changes
 # The API-provider levers the Explorer's policy section draws beyond the distillation ones it
 # already has (access = log-probs, top-k, rate limit, detection): the [capability] switches.
 EXTRA_POLICY_PATHS = ("capability.hide_chain_of_thought", "capability.refuse_grading")
-API_POLICY_PATHS = tuple(p.path for p in POLICY_LEVERS)
 
 
 def inapplicable(scenario, values: dict) -> dict:
