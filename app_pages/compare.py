@@ -8,9 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import shared
-from simulator.app import catalogue, comparison, figures, links, vega
+from simulator.app import comparison, figures, links, vega
 from simulator.app.scenario_set import upload_key
-from simulator.errors import InputError
 
 PAGE = "compare"
 KEY = "compare_scenarios"
@@ -45,17 +44,11 @@ chosen = st.session_state[KEY]
 
 
 def on_upload():
-    upload = st.session_state.get(UPLOAD_KEY)
-    if upload is None:
+    got = shared.read_upload(UPLOAD_KEY, "_compare_upload_error")
+    if got is None:
         return
-    try:
-        text = catalogue.upload_text(upload.name, upload.getvalue())
-        scenario = catalogue.scenario_from_text(text, upload.name)
-    except InputError as exc:
-        st.session_state["_compare_upload_error"] = str(exc)
-        return
-    st.session_state["_compare_upload_error"] = None
-    shared.scenario_set().put(upload_key(text), f"{scenario.name} ({upload.name})", scenario)
+    name, text, scenario = got
+    shared.scenario_set().put(upload_key(text), f"{scenario.name} ({name})", scenario)
 
 
 with st.expander("Add a scenario file (TOML)", icon=":material/upload_file:"):

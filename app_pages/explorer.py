@@ -6,8 +6,7 @@ import streamlit as st
 
 from app_pages import lag_section, shared, skill_view
 from simulator.app import skill_axis
-from simulator.app import (applicability, catalogue, display, export, figures, guide, headline,
-                           links, vega)
+from simulator.app import applicability, display, export, figures, guide, headline, links, vega
 from simulator.app.scenario_levers import apply_levers, changed_values, lever_name_in
 from simulator.errors import InputError
 from simulator.scenario.schema import path_words
@@ -63,17 +62,10 @@ def on_preset_change():
 
 
 def on_upload():
-    upload = st.session_state.get(UPLOAD_KEY)
-    if upload is None:
+    got = shared.read_upload(UPLOAD_KEY, "_upload_error")
+    if got is None:
         return
-    try:
-        text = catalogue.upload_text(upload.name, upload.getvalue())
-        shared.custom_base(text, upload.name)
-    except InputError as exc:
-        st.session_state["_upload_error"] = str(exc)
-        return
-    st.session_state["_upload_error"] = None
-    st.session_state[CUSTOM_KEY] = text
+    st.session_state[CUSTOM_KEY] = got[1]
     st.session_state["_explorer_base"] = None
 
 

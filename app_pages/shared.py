@@ -127,6 +127,24 @@ def figure_preview(make_figure, key: str, label="Show the publication figure") -
 TRANSFER_CAPTION = vocabulary.TRANSFER_NOTE
 
 
+def read_upload(key: str, error_key: str):
+    """Returns (file name, text, scenario) of the scenario file uploaded under ``key``, or None
+    when there is none or it was refused (the reason is kept under ``error_key``)."""
+    from simulator.errors import InputError
+
+    upload = st.session_state.get(key)
+    if upload is None:
+        return None
+    try:
+        text = catalogue.upload_text(upload.name, upload.getvalue())
+        scenario = custom_base(text, upload.name)[0]
+    except InputError as exc:
+        st.session_state[error_key] = str(exc)
+        return None
+    st.session_state[error_key] = None
+    return upload.name, text, scenario
+
+
 def scenario_uploader(key: str, on_change, error_key: str) -> None:
     """A TOML scenario uploader, and the reason the last upload was not loaded."""
     st.file_uploader("Scenario file", type=["toml"], key=key, on_change=on_change,
