@@ -137,6 +137,9 @@ class ScratchLaw(LawFit):
     heldout: Heldout
     e_fixed: Optional[bool] = None
     intervals_90: Optional[dict[str, list[OptNum]]] = None
+    # noise or misfit (simulator.curves.identifiability)
+    seed_noise_intervals_90: Optional[dict[str, list[OptNum]]] = None
+    leave_one_size_out: Optional[list[dict[str, OptNum]]] = None
     n_cells: Optional[int] = None
     min_steps: Optional[int] = None
     excluded_cells: list[ExcludedCell] = Field(default_factory=list)

@@ -24,6 +24,8 @@ import pandas as pd
 
 from simulator.curves.card import SCHEMA_VERSION, FitCard, validate_card
 from simulator.curves.distill_section import ScratchBasis, fit_distill_section
+from simulator.curves.identifiability import (leave_one_size_out, misfit_note,
+                                              seed_noise_intervals)
 from simulator.curves.replicates import few_seed_warnings
 from simulator.curves.results_csv import DISTILL_MODES
 from simulator.curves.robust import HUBER_DELTA
@@ -82,7 +84,7 @@ def fit_scratch_section(runs, e, rng, n_boot, random_state, warnings, min_steps=
     are listed with their residuals, and a held-out check over every cell is reported too).
     The bootstrap resamples fitted cells and the held-out checks hold out cells.
     """
-    n_runs = len(runs)
+    n_runs, seeds = len(runs), runs
     n_free = 4 if e is not None else 5
     all_cells = seed_means(runs)
     runs, short = split_transient(all_cells, min_steps, n_free, warnings)
@@ -122,12 +124,19 @@ def fit_scratch_section(runs, e, rng, n_boot, random_state, warnings, min_steps=
     boot = fitter.bootstrap_counts(n, d, loss, resample_counts(rng, len(runs), n_boot))
     keys = ("E", "A", "B", "alpha", "beta")
     intervals, samples = summarise(boot, keys)
+    # noise or misfit (simulator.curves.identifiability): its own generator, so the other
+    # sections' resamples do not depend on it
+    noise = seed_noise_intervals(fitter, runs, seeds, np.random.default_rng([random_state, 1]),
+                                 n_boot)
+    by_size = leave_one_size_out(
+        runs, lambda: ScratchLawFitter(fix_e=e, random_state=random_state))
     a_opt = boot["beta"] / (boot["alpha"] + boot["beta"])
     section = {
         "form": "E + A/N^alpha + B/D^beta",
         "params": {k: round_sig(v) for k, v in fitter.params_.items()},
         "e_fixed": e is not None, "intervals": intervals,
         "intervals_90": intervals_90(boot, ("alpha", "beta")),
+        "seed_noise_intervals_90": noise, "leave_one_size_out": by_size,
         "bootstrap": samples, "heldout": heldout,
         "n_runs": int(n_runs), "n_cells": int(len(runs)), "min_steps": int(min_steps),
         "excluded_cells": excluded, "seed_noise_relative_sd": seed_noise(all_cells),
@@ -170,7 +179,11 @@ def fit_runs(df, n_bootstrap=1000, random_state=0, results_sha256=None, label="r
     heldout_warnings("scratch law", scratch_section["heldout"], warnings)
     width = np.diff(scratch_section["intervals_90"]["alpha"])[0]
     if width >= 0.15:
-        warnings.append(f"scratch law: alpha's 90% interval is {width:.2f} wide (goal < 0.15)")
+        why = misfit_note(scratch_section["intervals_90"],
+                          scratch_section["seed_noise_intervals_90"],
+                          scratch_section["leave_one_size_out"])
+        warnings.append(f"scratch law: alpha's 90% interval is {width:.2f} wide (goal < 0.15); "
+                        + why)
 
     all_c = student_compute(pd.concat([scratch_runs, distill_runs]))
     grid = np.geomspace(all_c.min() / 10, all_c.max() * 10, 41)

@@ -318,13 +318,33 @@ class FlooredPowerLawFitter:
     def bootstrap_counts(self, n_pts, d_pts, loss, counts):
         """Returns bootstrap parameter samples for given run-count rows (n_resamples, n_runs)."""
         fn = self._residuals(np.log(n_pts), np.log(d_pts), np.log(loss))
+        return self._refits(counts, lambda i, j: fn)
+
+    def bootstrap_losses(self, n_pts, d_pts, losses):
+        """Returns parameter samples refitted to each row of ``losses`` (n_resamples, n_points):
+        the same points with other measured losses (e.g. seeds resampled within each cell)."""
+        losses = np.asarray(losses, dtype=float)
+        base = self._residuals(np.log(n_pts), np.log(d_pts), np.zeros(losses.shape[1]))
+        log_losses = np.log(losses)
+
+        def block_fn(i, j):
+            def fn(theta, rows):
+                pred, jac = base(theta, rows)
+                return pred - log_losses[i:j][rows], jac
+            return fn
+        return self._refits(np.ones_like(losses), block_fn)
+
+    def _refits(self, weights, block_fn):
+        """Returns parameter samples of one refit per row of ``weights``, each started at the
+        fit; ``block_fn(i, j)`` gives the residual function of rows i..j (bounded blocks)."""
         lo, hi = self._bounds()
-        block = max(1, BLOCK_ELEMENTS // max(1, len(loss)))
+        block = max(1, BLOCK_ELEMENTS // max(1, weights.shape[1]))
         thetas, oks = [], []
-        for i in range(0, len(counts), block):
-            part = counts[i:i + block]
+        for i in range(0, len(weights), block):
+            part = weights[i:i + block]
             starts = np.repeat(self.theta_[None, :], len(part), axis=0)
-            theta, _, ok = minimize_huber_batched(fn, starts, part, lo, hi, delta=self.delta)
+            theta, _, ok = minimize_huber_batched(block_fn(i, i + len(part)), starts, part, lo,
+                                                  hi, delta=self.delta)
             thetas.append(theta)
             oks.append(ok)
         theta = np.vstack(thetas) if thetas else np.empty((0, len(lo)))
