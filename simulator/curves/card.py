@@ -211,6 +211,7 @@ class GainTable(Section):
     p05: Optional[list[OptNum]] = None
     p95: Optional[list[OptNum]] = None
     n_runs: Optional[list[int]] = None
+    n_outside: Optional[list[int]] = None   # own-curve gains: runs outside the measured curve
     note: Optional[str] = None
 
     def central(self) -> list:
@@ -225,6 +226,7 @@ class GainFit(LawFit):
     form_name: Optional[str] = None
     gain: Optional[GainTable] = None
     measured: Optional[GainTable] = None
+    measured_own_curve: Optional[GainTable] = None   # the same, without the scratch law
     domain: dict[str, list[OptNum]] = Field(default_factory=dict)
     at_bound: list[str] = Field(default_factory=list)
     degenerate: bool = False
@@ -258,6 +260,9 @@ class TopkScanRow(Section):
     gain: OptNum
     p05: OptNum = None
     p95: OptNum = None
+    own_curve_gain: OptNum = None   # read off each size's own scratch curve, not the law
+    own_curve_p05: OptNum = None
+    own_curve_p95: OptNum = None
 
 
 class TokenLimited(Section):

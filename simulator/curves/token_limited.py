@@ -24,6 +24,7 @@ import numpy as np
 
 from simulator.curves import forms
 from simulator.curves.distill_laws import scratch_equivalent_residuals
+from simulator.curves.own_curve import own_curve_gains
 from simulator.curves.robust import HUBER_DELTA, minimize_huber_batched
 from simulator.curves.scratch import check_points
 from simulator.curves.summary import (as_list, relative_errors, resample_counts, round_sig,
@@ -133,8 +134,17 @@ def paired_loss(runs, scratch_params, scratch_cells, scratch_runs=None):
     cell; runs with neither keep their loss.
     """
     loss = runs["loss"].to_numpy(dtype=float)
+    observed = anchor_losses(runs, scratch_cells, scratch_runs)
+    law = forms.scratch_loss(scratch_params, runs["params"].to_numpy(dtype=float),
+                             runs["tokens"].to_numpy(dtype=float))
+    return np.where(np.isfinite(observed), loss * law / observed, loss)
+
+
+def anchor_losses(runs, scratch_cells, scratch_runs=None):
+    """Returns each run's scratch anchor: the same-seed scratch run at its (N, D), else the
+    cell's seed mean, else NaN."""
     if scratch_cells is None or scratch_cells.empty:
-        return loss
+        return np.full(len(runs), np.nan)
     cell = scratch_cells.set_index(["params", "tokens"])["loss"]
     keys = list(zip(runs["params"], runs["tokens"]))
     observed = np.array([cell.get(k, np.nan) for k in keys], dtype=float)
@@ -143,9 +153,7 @@ def paired_loss(runs, scratch_params, scratch_cells, scratch_runs=None):
         seeded = np.array([same.get((n, d, s), np.nan) for n, d, s in
                            zip(runs["params"], runs["tokens"], runs["seed"])], dtype=float)
         observed = np.where(np.isfinite(seeded), seeded, observed)
-    law = forms.scratch_loss(scratch_params, runs["params"].to_numpy(dtype=float),
-                             runs["tokens"].to_numpy(dtype=float))
-    return np.where(np.isfinite(observed), loss * law / observed, loss)
+    return observed
 
 
 def measured_log_gain(scratch_params, params_n, tokens, loss):
@@ -248,6 +256,14 @@ def _fit_gain(runs, scratch, scratch_boot, e, rng, n_boot, random_state, scratch
             "bootstrap_converged_fraction": round_sig(np.mean(boot["converged"])),
             "at_bound": at_bound, "degenerate": len(levels) < 2,
             "measured": _measured(n, d, f, loss, scratch, scratch_boot, rng)}
+    if scratch_runs is not None and scratch_cells is not None and not scratch_cells.empty:
+        # the same gains without the law: each size's own scratch curve (its own generator,
+        # so that the law-based resamples above stay as they were)
+        ratio_to_anchor = runs["loss"].to_numpy(dtype=float) / anchor_losses(
+            runs, scratch_cells, scratch_runs)
+        entry["measured_own_curve"] = own_curve_gains(
+            runs, ratio_to_anchor, scratch_cells, scratch_runs,
+            np.random.default_rng([random_state, 2]), n_boot)
     if "teacher_captured_mass" in runs and runs["teacher_captured_mass"].notna().any():
         entry["captured_mass"] = round_sig(runs["teacher_captured_mass"].mean())
     return entry
@@ -272,6 +288,13 @@ def _warn_entry(label, entry, warnings):
     if entry.get("degenerate"):
         warnings.append(f"token-limited {label}: one fraction level only; the form is not "
                         "identified (use the measured gain)")
+    own, meas = entry.get("measured_own_curve"), entry["measured"]
+    if own and own["point"][-1] is not None and not (
+            meas["p05"][-1] <= own["point"][-1] <= meas["p95"][-1]):
+        warnings.append(f"token-limited {label}: read off each size's own scratch curve, "
+                        f"G({meas['fraction'][-1]:g}) = {own['point'][-1]:.3f}, outside the "
+                        f"law-based [{meas['p05'][-1]:.3f}, {meas['p95'][-1]:.3f}] (the scratch "
+                        "law's D-slope misfits some sizes)")
     err = entry["heldout"].get("relative_error_loss")
     if err is not None and err > 0.03:
         warnings.append(f"token-limited {label}: held-out relative error {err:.1%} exceeds 3%")
@@ -291,8 +314,13 @@ def topk_scan(section, order="last"):
         if not meas or mass is None or k is None:
             continue
         i = int(np.argmax(meas["fraction"]))
-        out.append({"top_k": k, "captured_mass": mass, "fraction": meas["fraction"][i],
-                    "gain": meas["point"][i], "p05": meas["p05"][i], "p95": meas["p95"][i]})
+        row = {"top_k": k, "captured_mass": mass, "fraction": meas["fraction"][i],
+               "gain": meas["point"][i], "p05": meas["p05"][i], "p95": meas["p95"][i]}
+        own = entry.get("measured_own_curve")
+        if own:
+            row.update({"own_curve_gain": own["point"][i], "own_curve_p05": own["p05"][i],
+                        "own_curve_p95": own["p95"][i]})
+        out.append(row)
     return sorted(out, key=lambda r: r["top_k"])
 
 
