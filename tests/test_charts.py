@@ -176,3 +176,47 @@ def test_save_figure_rejects_unknown_metadata_keys(tmp_path):
         fig = new_figure("t", "T", "S", Footer(source="x"))
     with pytest.raises(ValueError, match="unknown metadata key"):
         save_figure(fig, tmp_path / "x", {"author": "me"}, formats=("svg",))
+
+
+def test_the_headline_chart_marks_the_gains_read_off_each_sizes_own_curve():
+    from simulator.curves.card import load_card
+    from simulator.paths import DEFAULT_FIT
+
+    shipped = load_card(DEFAULT_FIT)
+    points = gains.own_curve_points(shipped)
+    assert set(points) == {"logits", "topk", "text"}
+    fig = gains.token_limited_chart(shipped, stamp=STAMP)
+    ax = fig.axes[0]
+    drawn = [c for c in ax.containers if type(c).__name__ == "ErrorbarContainer"]
+    assert len(drawn) == len(points)
+    for container in drawn:  # at the card's own fractions and gains (percent on the x axis)
+        x, y = container.lines[0].get_data()
+        match = [p for p in points.values()
+                 if np.allclose(x, 100 * p["fraction"]) and np.allclose(y, p["point"])]
+        assert len(match) == 1
+    # a card without them (the hand-written sample card has no measured gains) draws none
+    assert gains.own_curve_points(sample_card()) == {}
+    bare = [c for c in gains.token_limited_chart(sample_card(), stamp=STAMP).axes[0].containers
+            if type(c).__name__ == "ErrorbarContainer"]
+    assert bare == []
+
+
+def test_the_headline_chart_shows_measured_harm_and_labels_every_line_on_the_axis():
+    from simulator.curves.card import load_card
+    from simulator.paths import DEFAULT_FIT
+
+    shipped = load_card(DEFAULT_FIT)
+    text = shipped.gain_fits("text")["model"].measured
+    assert min(text.point) < 0.97  # the shipped text arm measured harm
+    fig = gains.token_limited_chart(shipped, stamp=STAMP)
+    ax = fig.axes[0]
+    y_lo, y_hi = ax.get_ylim()
+    assert y_lo < min(text.p05)
+    own = gains.own_curve_points(shipped)
+    assert y_lo < min(float(np.nanmin(p["p05"])) for p in own.values())
+    fig.canvas.draw()
+    labels = [t for t in ax.texts if t.get_text().startswith("Distil:")]
+    assert len(labels) == 3
+    for label in labels:  # each end label sits within the plotted gain range
+        y = ax.transData.inverted().transform(label.get_window_extent().get_points().mean(0))[1]
+        assert y_lo - 0.02 <= y <= y_hi + 0.02, label.get_text()

@@ -125,6 +125,23 @@ def token_limited_series(card: FitCard, teacher: str = "model") -> dict:
     return out
 
 
+def own_curve_points(card: FitCard, teacher: str = "model") -> dict:
+    """Returns {mode: {fraction, point, p05, p95}}: the gains read off each size's own scratch
+    curve (no law; ``measured_own_curve`` of the card's entries), where the card has them."""
+    out = {}
+    for mode in MODES[1:]:
+        teachers = card.gain_fits(mode)
+        entry = teachers.get(teacher) or next(iter(teachers.values()), None)
+        own = entry.measured_own_curve if entry is not None else None
+        if own is None or not own.fraction:
+            continue
+        arrays = {k: np.asarray([np.nan if v is None else v for v in getattr(own, k)],
+                                dtype=float) for k in ("fraction", "point", "p05", "p95")}
+        if np.isfinite(arrays["point"]).any():
+            out[mode] = arrays
+    return out
+
+
 def _gain_from_samples(entry: GainFit, grid) -> dict:
     samples = {k: np.asarray(v, dtype=float)[:, None] for k, v in entry.bootstrap.items()
                if k in ("g", "p")}
@@ -166,7 +183,8 @@ def token_limited_chart(card: FitCard, *, stamp: Stamp | None = None,
             "Compute-equivalent gain of a distilled student over training from scratch (×), vs "
             "the share of its training tokens bought from the teacher's API, by what the API "
             "exposes; median and 90% band of the fitted curve. Thin dashed: outside the "
-            "measured range of shares.",
+            "measured range of shares. Open circles: the measured gains read off each student "
+            "size's own scratch curve instead of the fitted law (90% bars).",
             evidence_footer(stamp, card.run_count(),
                     "A gain of 2× means the student reaches the loss that training from "
                     "scratch reaches with twice the compute.", total_runs=total_runs))
@@ -188,6 +206,12 @@ def token_limited_chart(card: FitCard, *, stamp: Stamp | None = None,
                                 alpha=alpha, linewidth=0)
                 ax.plot(x[part], s["median"][part], color=PALETTE[mode], ls=ls, lw=lw)
             ends.append((x[-1], s["median"][-1], MODE_LABELS[mode], PALETTE[mode]))
+        own = own_curve_points(card)
+        for mode, p in own.items():
+            ax.errorbar(100 * p["fraction"], p["point"],
+                        yerr=[p["point"] - p["p05"], p["p95"] - p["point"]], fmt="o",
+                        mfc="white", mec=PALETTE[mode], ecolor=PALETTE[mode], ms=4.5, lw=1.0,
+                        capsize=2, zorder=4)
         reference_line(ax, 1.0, "No gain over training from scratch (1×)", where="left")
         from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
@@ -204,7 +228,15 @@ def token_limited_chart(card: FitCard, *, stamp: Stamp | None = None,
         top = max(max(float(np.max(v["median"])) for v in series.values()),
                   max(float(np.max(v["p95"][(v["fraction"] >= v["domain"][0] - 1e-12)
                                              & (v["fraction"] <= v["domain"][1] + 1e-12)],
-                                   initial=1.0)) for v in series.values()))
-        ax.set_ylim(0.97, 1 + (top - 1) * 1.25 + 0.05)
-        label_line_ends(ax, ends)
+                                   initial=1.0)) for v in series.values()),
+                  max((float(np.nanmax(p["p95"])) for p in own.values()), default=1.0))
+        # and down to measured harm (G < 1), which must show, not run off the axis
+        inside = [v["p05"][(v["fraction"] >= v["domain"][0] - 1e-12)
+                           & (v["fraction"] <= v["domain"][1] + 1e-12)] for v in series.values()]
+        low = min([0.97] + [float(np.min(v)) for v in inside if len(v)]
+                  + [float(np.nanmin(p["p05"])) for p in own.values()])
+        ax.set_ylim(low - 0.01 if low < 0.97 else low, 1 + (top - 1) * 1.25 + 0.05)
+        y_lo, y_hi = ax.get_ylim()  # a line that runs off the axis is labelled at its edge
+        label_line_ends(ax, [(x, min(max(y, y_lo), y_hi), text, colour)
+                             for x, y, text, colour in ends])
     return fig
