@@ -66,10 +66,8 @@ def test_seed_noise_interval_covers_the_truth_when_the_law_holds():
     assert all(abs(r["alpha"] - TRUE["alpha"]) < 0.08 for r in by_size), by_size
 
 
-def test_a_law_that_misfits_across_sizes_is_told_apart_from_noise():
-    """Per-size D-slopes the additive law cannot follow: resampling cells spreads alpha far
-    more than resampling seeds, refits without one size disagree, and the note says so."""
-    runs = _runs(np.random.default_rng(3), bend=0.04)
+def _cells_and_seed_intervals(runs):
+    """Returns (alpha's 90% interval over resampled cells, over resampled seeds, by size)."""
     cells = seed_means(runs)
     fitter = _fit(cells)
     n, d, loss = (cells[c].to_numpy() for c in ("params", "tokens", "loss"))
@@ -77,17 +75,19 @@ def test_a_law_that_misfits_across_sizes_is_told_apart_from_noise():
         n, d, loss, resample_counts(np.random.default_rng(4), len(cells), 400)), ["alpha"])
     noise = seed_noise_intervals(fitter, cells, runs, np.random.default_rng(5), 400)
     by_size = leave_one_size_out(cells, lambda: ScratchLawFitter(fix_e=TRUE["E"]))
+    return pairs, noise, by_size
+
+
+def test_a_law_that_misfits_across_sizes_is_told_apart_from_noise():
+    """Per-size D-slopes the additive law cannot follow: resampling cells spreads alpha far
+    more than resampling seeds, refits without one size disagree, and the note says so."""
+    pairs, noise, by_size = _cells_and_seed_intervals(
+        _runs(np.random.default_rng(3), bend=0.04))
     assert np.diff(pairs["alpha"])[0] > 2 * np.diff(noise["alpha"])[0]
     note = misfit_note(pairs, noise, by_size)
     assert "misfit" in note and "without one size ranges" in note
     # the well-specified grid raises no such claim
-    good = _runs(np.random.default_rng(3))
-    good_cells = seed_means(good)
-    good_fit = _fit(good_cells)
-    gn, gd, gl = (good_cells[c].to_numpy() for c in ("params", "tokens", "loss"))
-    good_pairs = intervals_90(good_fit.bootstrap_counts(
-        gn, gd, gl, resample_counts(np.random.default_rng(4), len(good_cells), 400)), ["alpha"])
-    good_noise = seed_noise_intervals(good_fit, good_cells, good, np.random.default_rng(5), 400)
+    good_pairs, good_noise, _ = _cells_and_seed_intervals(_runs(np.random.default_rng(3)))
     assert "misfit" not in misfit_note(good_pairs, good_noise, [])
 
 
