@@ -158,7 +158,7 @@ def test_default_scratch_grid_identifies_both_exponents():
     assert all(span >= 10 ** 1.2 for size, span in spans.items() if size != "s6"), spans
 
 
-def test_default_distillation_the_scenario_reads_has_three_seeds_and_anchors():
+def test_default_distillation_cells_have_three_seeds_and_anchors():
     runs = _default_runs()
     scratch = {(s, seed, d) for s, seed, v, d in runs if v["mode"] == "scratch"}
     cells, pure = {}, {}
@@ -180,6 +180,12 @@ def test_default_distillation_the_scenario_reads_has_three_seeds_and_anchors():
         if v["mode"] == "topk" and v["order"] == "last" and v["top_k"] != 4:
             scan.setdefault((s, v["top_k"]), set()).add(seed)
     assert len(scan) == 3 * 4 and all(len(seeds) >= 3 for seeds in scan.values()), scan
+    interleaved = {}
+    for s, seed, v, d in runs:
+        if v["teacher"] == "model" and v["order"] == "interleaved":
+            interleaved.setdefault((s, v["mode"], v["teacher_token_fraction"]), set()).add(seed)
+    assert len(interleaved) == 3 * 3 * 3
+    assert all(len(seeds) >= 3 for seeds in interleaved.values()), interleaved
 
 
 def test_default_distillation_arms_are_measured_at_every_student_size():
