@@ -187,10 +187,8 @@ def test_shipped_card_names_every_group_of_cells_with_fewer_than_three_seeds(car
                                  df[distilled & (frac.isna() | (frac == 1))],
                                  df[distilled & (frac > 0) & (frac < 1)],
                                  card["settings"]["scratch_min_steps"])
-    assert expected and all(w in card["warnings"] for w in expected)
-    # the gain the scenario reads rests on three seeds (teacher-last token-limited runs at
-    # every student size), and so does every fitted scratch cell
-    for w in expected:
-        assert not any(f"token-limited {arm}/model/last:" in w
-                       for arm in ("logits", "topk-k4", "text")), w
-        assert not w.startswith("scratch law"), w
+    assert all(w in card["warnings"] for w in expected)
+    named = [w for w in card["warnings"] if "fewer than 3" in w]
+    assert sorted(named) == sorted(expected)  # no group is named that has three seeds
+    # the default sweep gives every fitted cell three seeds (issue 14): nothing to name
+    assert expected == []
