@@ -127,12 +127,12 @@ def test_token_limited_harm_is_kept_with_its_sign_and_interval(card):
 
 def test_measured_gain_is_exactly_one_where_teacher_tokens_change_nothing():
     from simulator.curves.scratch import ScratchLawFitter
-    from simulator.curves.token_limited import _measured, paired_loss
+    from simulator.curves.token_limited import _measured, anchor_losses, paired_loss
     n, d = np.array([1e4, 3e4, 1e5]), np.array([5e5, 5e5, 1e6])
     law = forms.scratch_loss(TRUE_SCRATCH, n, d)
     runs = pd.DataFrame({"params": n, "tokens": d, "loss": law * 1.01, "seed": 1})
     scratch_runs = runs.assign(loss=law * 1.01)  # the paired scratch runs: the same losses
-    loss = paired_loss(runs, TRUE_SCRATCH, scratch_runs, scratch_runs)
+    loss = paired_loss(runs, TRUE_SCRATCH, anchor_losses(runs, scratch_runs, scratch_runs))
     fitter = ScratchLawFitter(fix_e=TRUE_SCRATCH["E"])
     fitter.params_ = dict(TRUE_SCRATCH)
     boot = {k: np.full(50, v) * np.exp(np.random.default_rng(0).normal(0, 0.05, 50))

@@ -84,7 +84,7 @@ def fit_scratch_section(runs, e, rng, n_boot, random_state, warnings, min_steps=
     are listed with their residuals, and a held-out check over every cell is reported too).
     The bootstrap resamples fitted cells and the held-out checks hold out cells.
     """
-    n_runs, seeds = len(runs), runs
+    n_runs, seed_runs = len(runs), runs  # runs becomes the fitted cells below
     n_free = 4 if e is not None else 5
     all_cells = seed_means(runs)
     runs, short = split_transient(all_cells, min_steps, n_free, warnings)
@@ -126,8 +126,8 @@ def fit_scratch_section(runs, e, rng, n_boot, random_state, warnings, min_steps=
     intervals, samples = summarise(boot, keys)
     # noise or misfit (simulator.curves.identifiability): its own generator, so the other
     # sections' resamples do not depend on it
-    noise = seed_noise_intervals(fitter, runs, seeds, np.random.default_rng([random_state, 1]),
-                                 n_boot)
+    noise = seed_noise_intervals(fitter, runs, seed_runs,
+                                 np.random.default_rng([random_state, 1]), n_boot)
     by_size = leave_one_size_out(
         runs, lambda: ScratchLawFitter(fix_e=e, random_state=random_state))
     a_opt = boot["beta"] / (boot["alpha"] + boot["beta"])

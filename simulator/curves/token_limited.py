@@ -124,17 +124,16 @@ class TokenGainFitter:
         return out
 
 
-def paired_loss(runs, scratch_params, scratch_cells, scratch_runs=None):
+def paired_loss(runs, scratch_params, observed):
     """Returns each run's loss anchored to its paired scratch run: L * L_law / L_scratch.
 
     A token-limited run and the scratch run of the same seed at the same (N, D) share their
     first tokens, so their ratio is the measured effect of the teacher tokens; multiplying it
     by the scratch law at (N, D) removes the law's own misfit there (else G(0+) would absorb
-    it). The same-seed scratch run is used where ``scratch_runs`` has it, else the seed-mean
-    cell; runs with neither keep their loss.
+    it). ``observed``: each run's anchor (anchor_losses); runs without one (NaN) keep their
+    loss.
     """
     loss = runs["loss"].to_numpy(dtype=float)
-    observed = anchor_losses(runs, scratch_cells, scratch_runs)
     law = forms.scratch_loss(scratch_params, runs["params"].to_numpy(dtype=float),
                              runs["tokens"].to_numpy(dtype=float))
     return np.where(np.isfinite(observed), loss * law / observed, loss)
@@ -200,7 +199,8 @@ def _fit_gain(runs, scratch, scratch_boot, e, rng, n_boot, random_state, scratch
               scratch_runs=None):
     """Returns the token-limited entry for one (mode, teacher, order) group."""
     n, d, f = (runs[c].to_numpy() for c in ("params", "tokens", "teacher_token_fraction"))
-    loss = paired_loss(runs, scratch.params_, scratch_cells, scratch_runs)
+    anchors = anchor_losses(runs, scratch_cells, scratch_runs)
+    loss = paired_loss(runs, scratch.params_, anchors)
     levels = np.unique(f)
     cv = {}
     for form in FORMS:
@@ -259,10 +259,8 @@ def _fit_gain(runs, scratch, scratch_boot, e, rng, n_boot, random_state, scratch
     if scratch_runs is not None and scratch_cells is not None and not scratch_cells.empty:
         # the same gains without the law: each size's own scratch curve (its own generator,
         # so that the law-based resamples above stay as they were)
-        ratio_to_anchor = runs["loss"].to_numpy(dtype=float) / anchor_losses(
-            runs, scratch_cells, scratch_runs)
         entry["measured_own_curve"] = own_curve_gains(
-            runs, ratio_to_anchor, scratch_cells, scratch_runs,
+            runs, runs["loss"].to_numpy(dtype=float) / anchors, scratch_cells, scratch_runs,
             np.random.default_rng([random_state, 2]), n_boot)
     if "teacher_captured_mass" in runs and runs["teacher_captured_mass"].notna().any():
         entry["captured_mass"] = round_sig(runs["teacher_captured_mass"].mean())
