@@ -110,8 +110,7 @@ def token_limited_series(card: FitCard, teacher: str = "model") -> dict:
     """
     out = {}
     for mode in MODES[1:]:
-        teachers = card.gain_fits(mode)
-        entry = teachers.get(teacher) or next(iter(teachers.values()), None)
+        entry = _gain_entry(card, mode, teacher)
         if entry is None:
             continue
         domain = entry.fraction_domain() or [0.0, 1.0]
@@ -125,13 +124,18 @@ def token_limited_series(card: FitCard, teacher: str = "model") -> dict:
     return out
 
 
+def _gain_entry(card: FitCard, mode: str, teacher: str) -> GainFit | None:
+    """Returns a mode's token-limited fit for ``teacher`` (else its first teacher's)."""
+    teachers = card.gain_fits(mode)
+    return teachers.get(teacher) or next(iter(teachers.values()), None)
+
+
 def own_curve_points(card: FitCard, teacher: str = "model") -> dict:
     """Returns {mode: {fraction, point, p05, p95}}: the gains read off each size's own scratch
     curve (no law; ``measured_own_curve`` of the card's entries), where the card has them."""
     out = {}
     for mode in MODES[1:]:
-        teachers = card.gain_fits(mode)
-        entry = teachers.get(teacher) or next(iter(teachers.values()), None)
+        entry = _gain_entry(card, mode, teacher)
         own = entry.measured_own_curve if entry is not None else None
         if own is None or not own.fraction:
             continue
