@@ -166,7 +166,7 @@ def test_fit_loss_bad_input_exits_2_with_one_line(tmp_path, capsys, content, arg
 
 def test_fit_loss_missing_file_exits_2(capsys):
     assert main(["fit-loss", "--csv", "/nonexistent/x.csv"]) == 2
-    assert "no such file" in capsys.readouterr().err
+    assert "no such CSV file" in capsys.readouterr().err
 
 
 def test_fit_loss_flags_a_fit_that_hits_a_bound(tmp_path, capsys):

@@ -105,7 +105,7 @@ def test_unknown_top_level_table_is_named(run_cli, tmp_path):
 def test_missing_file_and_directory_exit_2(run_cli, tmp_path):
     assert run_cli("run", tmp_path / "none.toml")[0] == 2
     code, _, err = run_cli("run", tmp_path)
-    assert code == 2 and "directory" in err
+    assert code == 2 and "is a folder, not a scenario file" in err
     code, _, err = run_cli("run", REF, "--fit", tmp_path / "none.json")
     assert code == 2 and "no such fit card" in err
 

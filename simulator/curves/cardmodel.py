@@ -11,11 +11,12 @@ and the writers store floats as floats, so load + dump reproduces a card byte fo
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Strict, ValidationError
 
-from simulator.errors import InputError
+from simulator.errors import InputError, reading
 
 
 Num = Annotated[float, Strict()]
@@ -73,15 +74,10 @@ def first_error(exc: ValidationError, source: str) -> InputError:
 
 def read_json(path, what: str) -> Any:
     """Returns the parsed JSON at ``path``; InputError naming the file when it cannot be."""
+    with reading(path, what):
+        data = Path(path).read_bytes()
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such {what}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a {what}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+        return json.loads(data.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise InputError(f"{path}: not valid JSON ({str(exc).splitlines()[0][:200]})") from None
 

@@ -10,7 +10,7 @@ the file, the column and the first bad run.
 import numpy as np
 import pandas as pd
 
-from simulator.errors import InputError, choices_text
+from simulator.errors import InputError, choices_text, reading
 
 REQUIRED = ("run_id", "mode", "teacher", "params", "tokens", "loss")
 MODES = ("scratch", "logits", "topk", "text")
@@ -32,16 +32,8 @@ def show_value(value) -> str:
 def read_csv_with(path, required) -> pd.DataFrame:
     """Returns a CSV as a DataFrame; InputError when unreadable or a required column is missing."""
     try:
-        df = pd.read_csv(path, comment="#", encoding="utf-8-sig")  # a leading BOM is fine
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder; give the CSV file itself") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the CSV as "
-                         "UTF-8") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+        with reading(path, "CSV file"):
+            df = pd.read_csv(path, comment="#", encoding="utf-8-sig")  # a leading BOM is fine
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: empty file (expected a header line and data rows)") from None
     except (pd.errors.ParserError, ValueError) as exc:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from simulator.errors import InputError, choices_text
+from simulator.errors import InputError, choices_text, reading
 from simulator.scenario import world
 from simulator.scenario.fields import field_bounds
 from simulator.scenario.schema import Scenario, is_lever, path_field
@@ -98,18 +98,8 @@ def apply_override(data: dict, parts: list[str], value, source: str = "") -> Non
 
 def read_toml(path) -> dict:
     """Returns the raw TOML mapping of a scenario file; InputError if missing or malformed."""
-    p = Path(path)
-    try:
-        text = p.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such scenario file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a scenario file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the scenario as "
-                         "UTF-8") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read scenario file ({exc.strerror or exc})") from None
+    with reading(path, "scenario file"):
+        text = Path(path).read_bytes().decode("utf-8")
     return parse_toml(text, str(path))
 
 
